@@ -1,0 +1,6 @@
+//! hearsay: dark social analytics in one binary.
+//!
+//! The modules follow the data flow of DESIGN.md:
+//!
+//! - [`classify`]: what made a request, on which device, from where.
+pub mod classify;
