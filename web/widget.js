@@ -1,0 +1,1 @@
+/* hearsay share widget: placeholder until the widget lands (issue 3). */
