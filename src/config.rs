@@ -180,7 +180,10 @@ fn env_layer(env: impl IntoIterator<Item = (String, String)>) -> anyhow::Result<
         let mut alone = toml::Table::new();
         alone.insert(key.clone(), parsed.clone());
         ConfigLayer::deserialize(toml::Value::Table(alone)).map_err(|error| {
-            anyhow::anyhow!("in environment variable {name}: {}", error.to_string().trim())
+            anyhow::anyhow!(
+                "in environment variable {name}: {}",
+                error.to_string().trim()
+            )
         })?;
         table.insert(key, parsed);
     }
@@ -209,7 +212,11 @@ mod tests {
         };
         let config = Config::load(
             Some(&file),
-            env(&[("HEARSAY_QUEUE_CAPACITY", "20"), ("HEARSAY_TRUST_FORWARDED_FOR", "true"), ("PATH", "/bin")]),
+            env(&[
+                ("HEARSAY_QUEUE_CAPACITY", "20"),
+                ("HEARSAY_TRUST_FORWARDED_FOR", "true"),
+                ("PATH", "/bin"),
+            ]),
             flags,
         )
         .unwrap();
@@ -229,15 +236,23 @@ mod tests {
         assert!(text.contains("flush_intervl_ms"), "{text}");
         assert!(text.contains("hearsay.toml"), "{text}");
 
-        let err = Config::load(None, env(&[("HEARSAY_LISTN", "x")]), ConfigLayer::default()).unwrap_err();
+        let err =
+            Config::load(None, env(&[("HEARSAY_LISTN", "x")]), ConfigLayer::default()).unwrap_err();
         let text = format!("{err:#}");
         assert!(text.contains("HEARSAY_LISTN"), "{text}");
     }
 
     #[test]
     fn wrong_types_are_refused() {
-        let err = Config::load(None, env(&[("HEARSAY_QUEUE_CAPACITY", "lots")]), ConfigLayer::default())
-            .unwrap_err();
-        assert!(format!("{err:#}").contains("HEARSAY_QUEUE_CAPACITY"), "{err:#}");
+        let err = Config::load(
+            None,
+            env(&[("HEARSAY_QUEUE_CAPACITY", "lots")]),
+            ConfigLayer::default(),
+        )
+        .unwrap_err();
+        assert!(
+            format!("{err:#}").contains("HEARSAY_QUEUE_CAPACITY"),
+            "{err:#}"
+        );
     }
 }

@@ -5,8 +5,21 @@
 
 /// Query parameters that say how a visitor came, not what they read.
 const TRACKING_PARAMS: &[&str] = &[
-    "fbclid", "gclid", "dclid", "gbraid", "wbraid", "msclkid", "mc_cid", "mc_eid", "igshid",
-    "twclid", "li_fat_id", "yclid", "_hsenc", "_hsmi", "ref_src",
+    "fbclid",
+    "gclid",
+    "dclid",
+    "gbraid",
+    "wbraid",
+    "msclkid",
+    "mc_cid",
+    "mc_eid",
+    "igshid",
+    "twclid",
+    "li_fat_id",
+    "yclid",
+    "_hsenc",
+    "_hsmi",
+    "ref_src",
 ];
 
 /// The canonical form of a page URL; `token_param` is the site's share
@@ -21,7 +34,9 @@ pub fn normalize_content_url(url: &str, token_param: &str) -> Option<String> {
         .query_pairs()
         .filter(|(key, _)| {
             let key = key.to_ascii_lowercase();
-            !(key.starts_with("utm_") || key == token_param || TRACKING_PARAMS.contains(&key.as_str()))
+            !(key.starts_with("utm_")
+                || key == token_param
+                || TRACKING_PARAMS.contains(&key.as_str()))
         })
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
@@ -42,7 +57,9 @@ pub fn path_of(target: &str) -> &str {
         }
         None => target,
     };
-    let end = without_scheme.find(['?', '#']).unwrap_or(without_scheme.len());
+    let end = without_scheme
+        .find(['?', '#'])
+        .unwrap_or(without_scheme.len());
     &without_scheme[..end]
 }
 
@@ -61,8 +78,11 @@ mod tests {
     #[test]
     fn canonical_form() {
         assert_eq!(
-            normalize_content_url("HTTPS://Example.COM:443/a/b?utm_source=x&id=3&fbclid=abc&hs=TOKEN123#hs=T", "hs")
-                .unwrap(),
+            normalize_content_url(
+                "HTTPS://Example.COM:443/a/b?utm_source=x&id=3&fbclid=abc&hs=TOKEN123#hs=T",
+                "hs"
+            )
+            .unwrap(),
             "https://example.com/a/b?id=3"
         );
         assert_eq!(

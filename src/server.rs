@@ -62,7 +62,10 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     bootstrap(&mut catalog, &public_base)?;
 
     let sites = catalog.sites().context("loading sites")?;
-    let demo_site_id = sites.iter().find(|s| s.name == DEMO_SITE).map(|s| s.id.clone());
+    let demo_site_id = sites
+        .iter()
+        .find(|s| s.name == DEMO_SITE)
+        .map(|s| s.id.clone());
     let links = catalog.links(None).context("loading links")?;
     let salts = catalog.salts().context("loading salts")?;
     tracing::info!(
@@ -73,7 +76,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "store opened"
     );
 
-    let writer_store = SqliteStore::open(&config.data).context("opening the writer's connection")?;
+    let writer_store =
+        SqliteStore::open(&config.data).context("opening the writer's connection")?;
     let (queue, receiver) = EventQueue::new(config.queue_capacity);
     let queue = Arc::new(queue);
     let writer = spawn_writer(

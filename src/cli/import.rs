@@ -47,10 +47,16 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<()> {
     let seconds = started.elapsed().as_secs_f64();
 
     for skipped in &summary.skipped {
-        eprintln!("{}:{}: skipped malformed line: {}", skipped.file, skipped.line, skipped.error);
+        eprintln!(
+            "{}:{}: skipped malformed line: {}",
+            skipped.file, skipped.line, skipped.error
+        );
     }
     if summary.malformed > summary.skipped.len() as u64 {
-        eprintln!("… and {} more malformed lines", summary.malformed - summary.skipped.len() as u64);
+        eprintln!(
+            "… and {} more malformed lines",
+            summary.malformed - summary.skipped.len() as u64
+        );
     }
     if summary.domains_guessed {
         match summary.domains.first() {
@@ -67,7 +73,13 @@ pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<()> {
     );
     let classes: Vec<String> = RequestClass::ALL
         .iter()
-        .map(|c| format!("{} {}", c.as_str(), summary.by_class.get(c).copied().unwrap_or(0)))
+        .map(|c| {
+            format!(
+                "{} {}",
+                c.as_str(),
+                summary.by_class.get(c).copied().unwrap_or(0)
+            )
+        })
         .collect();
     println!("by class: {}", classes.join(", "));
     if summary.imported == 0 && summary.lines > 0 {

@@ -45,7 +45,9 @@ pub fn run(cli: &Cli, command: &LinksCommand) -> anyhow::Result<()> {
         .find_site(site)?
         .with_context(|| format!("no site with id or name {site:?}"))?;
     let channel = match channel {
-        Some(name) => Some(Channel::parse(name).with_context(|| format!("unknown channel {name:?}"))?),
+        Some(name) => {
+            Some(Channel::parse(name).with_context(|| format!("unknown channel {name:?}"))?)
+        }
         None => None,
     };
     let expires_ms = match expires_at {

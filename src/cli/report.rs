@@ -82,7 +82,9 @@ pub fn render(report: &Report) -> String {
         report.shares,
         report.clicks,
         report.previews,
-        report.clicks_per_share.map_or("-".into(), |r| format!("{r:.2}")),
+        report
+            .clicks_per_share
+            .map_or("-".into(), |r| format!("{r:.2}")),
         report.misses
     );
     let _ = writeln!(
@@ -96,7 +98,11 @@ pub fn render(report: &Report) -> String {
         report.public.shares, report.public.clicks, report.public.previews
     );
     if !report.channels.is_empty() {
-        let _ = writeln!(out, "\n  {:<12} {:>6} {:>8} {:>8} {:>7} {:>8} {:>10}", "channel", "dark", "shares", "declared", "clicks", "previews", "clicks/sh");
+        let _ = writeln!(
+            out,
+            "\n  {:<12} {:>6} {:>8} {:>8} {:>7} {:>8} {:>10}",
+            "channel", "dark", "shares", "declared", "clicks", "previews", "clicks/sh"
+        );
         for c in &report.channels {
             let _ = writeln!(
                 out,
@@ -114,13 +120,23 @@ pub fn render(report: &Report) -> String {
     if !report.devices.is_empty() {
         let _ = writeln!(out, "\nDevices            clicks  page views");
         for d in &report.devices {
-            let _ = writeln!(out, "  {:<14} {:>8} {:>11}", d.device, d.clicks, d.page_views);
+            let _ = writeln!(
+                out,
+                "  {:<14} {:>8} {:>11}",
+                d.device, d.clicks, d.page_views
+            );
         }
     }
     if !report.top_content.is_empty() {
         let _ = writeln!(out, "\nTop content by shares");
         for c in &report.top_content {
-            let _ = writeln!(out, "  {:>5}  {}  {}", c.shares, c.title.as_deref().unwrap_or(""), c.url);
+            let _ = writeln!(
+                out,
+                "  {:>5}  {}  {}",
+                c.shares,
+                c.title.as_deref().unwrap_or(""),
+                c.url
+            );
         }
     }
     if !report.top_crawler_rules.is_empty() {
@@ -130,7 +146,11 @@ pub fn render(report: &Report) -> String {
         }
     }
     if report.events_dropped > 0 {
-        let _ = writeln!(out, "\nEvents dropped because the queue was full: {}", report.events_dropped);
+        let _ = writeln!(
+            out,
+            "\nEvents dropped because the queue was full: {}",
+            report.events_dropped
+        );
     }
     out
 }

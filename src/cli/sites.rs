@@ -28,7 +28,8 @@ pub fn run(cli: &Cli, command: &SitesCommand) -> anyhow::Result<()> {
         .with_context(|| format!("opening store in {}", config.data.display()))?;
     match command {
         SitesCommand::Create { name, domains } => {
-            let (site, key) = crate::sites::create::create_site(&mut store, name, domains, now_ms())?;
+            let (site, key) =
+                crate::sites::create::create_site(&mut store, name, domains, now_ms())?;
             println!("site id: {}", site.id);
             println!("domains: {}", site.domains.join(", "));
             println!("api key: {key}");

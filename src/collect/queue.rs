@@ -94,7 +94,10 @@ impl EventQueue {
                 .compare_exchange(last, now_s, Ordering::Relaxed, Ordering::Relaxed)
                 .is_ok()
         {
-            tracing::warn!(events.dropped = dropped, "event queue full; dropping events");
+            tracing::warn!(
+                events.dropped = dropped,
+                "event queue full; dropping events"
+            );
         }
     }
 }

@@ -40,7 +40,9 @@ pub fn spawn_writer(
                 let mut batch = batch;
                 let drops = queue.dropped_counter().load(Ordering::Relaxed);
                 if drops > persisted_drops {
-                    batch.counters.push((DROPPED_COUNTER, (drops - persisted_drops) as i64));
+                    batch
+                        .counters
+                        .push((DROPPED_COUNTER, (drops - persisted_drops) as i64));
                 }
                 if !batch.events.is_empty() || !batch.salts.is_empty() || !batch.counters.is_empty()
                 {
@@ -49,7 +51,11 @@ pub fn spawn_writer(
                     }
                 }
                 if stop {
-                    tracing::info!(events.accepted = queue.accepted(), events.dropped = queue.dropped(), "event writer drained and stopped");
+                    tracing::info!(
+                        events.accepted = queue.accepted(),
+                        events.dropped = queue.dropped(),
+                        "event writer drained and stopped"
+                    );
                     return;
                 }
             }

@@ -48,7 +48,9 @@ pub async fn require_site(state: &Arc<AppState>, headers: &HeaderMap) -> Result<
 /// 401 without a key, 403 with a key that is not an admin's.
 pub async fn require_admin(state: &Arc<AppState>, headers: &HeaderMap) -> Result<(), ApiError> {
     let hash = hash_api_key(&bearer(headers)?);
-    let ok = state.with_catalog(move |store| Ok(store.is_admin_key(&hash)?)).await?;
+    let ok = state
+        .with_catalog(move |store| Ok(store.is_admin_key(&hash)?))
+        .await?;
     if ok {
         Ok(())
     } else {

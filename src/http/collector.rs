@@ -89,7 +89,11 @@ pub async fn collect_events(
             for event in events {
                 state.record(event);
             }
-            (StatusCode::ACCEPTED, Json(serde_json::json!({ "accepted": accepted }))).into_response()
+            (
+                StatusCode::ACCEPTED,
+                Json(serde_json::json!({ "accepted": accepted })),
+            )
+                .into_response()
         }
         Err(error) => error.into_response(),
     };
@@ -125,7 +129,10 @@ fn build_events(
     if batch.events.len() > limit {
         return Err(ApiError::new(
             StatusCode::PAYLOAD_TOO_LARGE,
-            format!("batch has {} events; at most {limit} are accepted", batch.events.len()),
+            format!(
+                "batch has {} events; at most {limit} are accepted",
+                batch.events.len()
+            ),
         ));
     }
     let now = now_ms();
@@ -155,7 +162,9 @@ fn build_events(
         let page_url = page.canonical.as_deref().unwrap_or(&page.url);
         let url = normalize_content_url(page_url, param)
             .ok_or_else(|| fail(format!("url {page_url:?} is not an http(s) URL")))?;
-        let host = url::Url::parse(&url).ok().and_then(|u| u.host_str().map(str::to_owned));
+        let host = url::Url::parse(&url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned));
         if !host.is_some_and(|h| site.owns_host(h.trim_matches(['[', ']']))) {
             return Err(fail(format!(
                 "url {url:?} is not on the site's domains ({})",
@@ -166,7 +175,9 @@ fn build_events(
             check_token(token).map_err(|e| fail(e.to_string()))?;
         }
         let channel = match &page.channel {
-            Some(name) => Some(Channel::parse(name).ok_or_else(|| fail(format!("unknown channel {name:?}")))?),
+            Some(name) => Some(
+                Channel::parse(name).ok_or_else(|| fail(format!("unknown channel {name:?}")))?,
+            ),
             None => None,
         };
         if let Some(visitor) = &page.visitor {

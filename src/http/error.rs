@@ -57,7 +57,10 @@ pub fn plain_page(status: StatusCode, text: &'static str) -> Response {
     (
         status,
         [
-            (axum::http::header::CONTENT_TYPE, "text/plain; charset=utf-8"),
+            (
+                axum::http::header::CONTENT_TYPE,
+                "text/plain; charset=utf-8",
+            ),
             (axum::http::header::CACHE_CONTROL, "no-store"),
         ],
         text,

@@ -53,7 +53,10 @@ pub struct NewShareLink {
 pub fn parse_channel(name: &str) -> Result<Channel, ApiError> {
     Channel::parse(name).ok_or_else(|| {
         let known: Vec<&str> = Channel::ALL.iter().map(|c| c.as_str()).collect();
-        ApiError::bad_request(format!("unknown channel {name:?}; known: {}", known.join(", ")))
+        ApiError::bad_request(format!(
+            "unknown channel {name:?}; known: {}",
+            known.join(", ")
+        ))
     })
 }
 
@@ -68,7 +71,11 @@ pub async fn create_link(
     let expires_ms = match &new.expires_at {
         Some(text) => Some(
             chrono::DateTime::parse_from_rfc3339(text)
-                .map_err(|e| ApiError::bad_request(format!("expires_at {text:?} is not an RFC 3339 time: {e}")))?
+                .map_err(|e| {
+                    ApiError::bad_request(format!(
+                        "expires_at {text:?} is not an RFC 3339 time: {e}"
+                    ))
+                })?
                 .timestamp_millis(),
         ),
         None => None,
@@ -117,15 +124,21 @@ pub async fn create_share_link(
     }
 }
 
-async fn store_link(state: &Arc<AppState>, site: Site, request: LinkRequest) -> Result<Arc<Link>, ApiError> {
+async fn store_link(
+    state: &Arc<AppState>,
+    site: Site,
+    request: LinkRequest,
+) -> Result<Arc<Link>, ApiError> {
     let link = state
         .with_catalog(move |store| {
-            crate::links::create::create_link(store, &site, &request, now_ms()).map_err(|error| match error {
-                CreateLinkError::Target(target) => {
-                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, target.to_string())
+            crate::links::create::create_link(store, &site, &request, now_ms()).map_err(|error| {
+                match error {
+                    CreateLinkError::Target(target) => {
+                        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, target.to_string())
+                    }
+                    CreateLinkError::MaxClicks => ApiError::bad_request(error.to_string()),
+                    CreateLinkError::Store(store) => ApiError::from(store),
                 }
-                CreateLinkError::MaxClicks => ApiError::bad_request(error.to_string()),
-                CreateLinkError::Store(store) => ApiError::from(store),
             })
         })
         .await?;

@@ -43,7 +43,9 @@ pub async fn list_events(
     let site = require_site(&state, &headers).await?;
     let limit = listing.limit.unwrap_or(1000).min(10_000);
     let events = state
-        .with_catalog(move |store| Ok(store.recent_events(&site.id, listing.kind.as_deref(), limit)?))
+        .with_catalog(move |store| {
+            Ok(store.recent_events(&site.id, listing.kind.as_deref(), limit)?)
+        })
         .await?;
     Ok(Json(serde_json::json!({ "events": events })))
 }

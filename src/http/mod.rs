@@ -63,7 +63,13 @@ impl AppState {
 
     /// The visitor id of a request under today's salt (drawing and keeping
     /// a new salt on the first request of a day).
-    pub fn visitor_id(&self, site_id: &str, ip: std::net::IpAddr, user_agent: &str, ts_ms: i64) -> i64 {
+    pub fn visitor_id(
+        &self,
+        site_id: &str,
+        ip: std::net::IpAddr,
+        user_agent: &str,
+        ts_ms: i64,
+    ) -> i64 {
         let day = crate::collect::salts::day_index(ts_ms);
         let (hasher, new_salt) = self.salts.hasher_for(day);
         if let Some(salt) = new_salt

@@ -29,7 +29,10 @@ pub async fn demo_page(State(state): State<Arc<AppState>>) -> Response {
 pub async fn widget_script() -> Response {
     (
         [
-            (header::CONTENT_TYPE, "application/javascript; charset=utf-8"),
+            (
+                header::CONTENT_TYPE,
+                "application/javascript; charset=utf-8",
+            ),
             (header::CACHE_CONTROL, "public, max-age=300"),
         ],
         WIDGET_JS,

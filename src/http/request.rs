@@ -120,8 +120,13 @@ pub fn parse_json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T,
         ))
     })?;
     if text.trim().is_empty() {
-        return Err(ApiError::bad_request("request body is empty; expected JSON"));
+        return Err(ApiError::bad_request(
+            "request body is empty; expected JSON",
+        ));
     }
-    serde_json::from_str(text)
-        .map_err(|e| ApiError::bad_request(format!("request body is not valid JSON for this endpoint: {e}")))
+    serde_json::from_str(text).map_err(|e| {
+        ApiError::bad_request(format!(
+            "request body is not valid JSON for this endpoint: {e}"
+        ))
+    })
 }

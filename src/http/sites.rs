@@ -32,12 +32,13 @@ pub async fn create_site(
 
     let (site, key) = state
         .with_catalog(move |store| {
-            crate::sites::create::create_site(store, &request.name, &request.domains, now_ms()).map_err(
-                |error| match error.downcast::<crate::store::StoreError>() {
+            crate::sites::create::create_site(store, &request.name, &request.domains, now_ms())
+                .map_err(|error| match error.downcast::<crate::store::StoreError>() {
                     Ok(store_error) => ApiError::from(store_error),
-                    Err(other) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{other:#}")),
-                },
-            )
+                    Err(other) => {
+                        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{other:#}"))
+                    }
+                })
         })
         .await?;
     state.sites.insert(site.clone());

@@ -39,7 +39,9 @@ pub enum LineError {
 /// Names the first field that is missing or malformed.
 pub fn parse_line(line: &str) -> Result<LogLine, LineError> {
     let line = line.trim_end_matches(['\r', '\n']);
-    let (host, rest) = line.split_once(' ').ok_or(LineError::Missing("client address"))?;
+    let (host, rest) = line
+        .split_once(' ')
+        .ok_or(LineError::Missing("client address"))?;
     let open = rest.find('[').ok_or(LineError::Missing("time"))?;
     let close = rest[open..].find(']').ok_or(LineError::Missing("time"))? + open;
     let time = &rest[open + 1..close];
@@ -50,8 +52,12 @@ pub fn parse_line(line: &str) -> Result<LogLine, LineError> {
 
     let (request, rest) = quoted(rest).ok_or(LineError::Missing("request"))?;
     let mut parts = request.split(' ');
-    let method = parts.next().filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_uppercase()));
-    let target = parts.next().filter(|t| t.starts_with('/') || t.contains("://"));
+    let method = parts
+        .next()
+        .filter(|m| !m.is_empty() && m.bytes().all(|b| b.is_ascii_uppercase()));
+    let target = parts
+        .next()
+        .filter(|t| t.starts_with('/') || t.contains("://"));
     let (Some(method), Some(target)) = (method, target) else {
         return Err(LineError::Request(request.chars().take(60).collect()));
     };
@@ -64,11 +70,16 @@ pub fn parse_line(line: &str) -> Result<LogLine, LineError> {
         .filter(|s| (100..600).contains(s))
         .ok_or_else(|| LineError::Status(status.to_owned()))?;
     let rest = rest.trim_start();
-    let rest = rest.split_once(' ').map_or("", |(_bytes, after)| after).trim_start();
+    let rest = rest
+        .split_once(' ')
+        .map_or("", |(_bytes, after)| after)
+        .trim_start();
 
     let (referrer, user_agent) = match quoted(rest) {
         Some((referrer, after)) => {
-            let agent = quoted(after.trim_start()).map(|(ua, _)| ua).unwrap_or_default();
+            let agent = quoted(after.trim_start())
+                .map(|(ua, _)| ua)
+                .unwrap_or_default();
             (referrer, agent)
         }
         None => (String::new(), String::new()),
@@ -80,7 +91,11 @@ pub fn parse_line(line: &str) -> Result<LogLine, LineError> {
         target: target.to_owned(),
         status,
         referrer: (!referrer.is_empty() && referrer != "-").then_some(referrer),
-        user_agent: if user_agent == "-" { String::new() } else { user_agent },
+        user_agent: if user_agent == "-" {
+            String::new()
+        } else {
+            user_agent
+        },
     })
 }
 
@@ -117,15 +132,22 @@ mod tests {
         // 2015-05-17T10:05:03Z
         assert_eq!(parsed.ts_ms, 1_431_857_103_000);
         assert_eq!(parsed.method, "GET");
-        assert_eq!(parsed.target, "/presentations/logstash-monitorama-2013/images/kibana-search.png");
+        assert_eq!(
+            parsed.target,
+            "/presentations/logstash-monitorama-2013/images/kibana-search.png"
+        );
         assert_eq!(parsed.status, 200);
-        assert_eq!(parsed.referrer.as_deref(), Some("http://semicomplete.com/presentations/logstash-monitorama-2013/"));
+        assert_eq!(
+            parsed.referrer.as_deref(),
+            Some("http://semicomplete.com/presentations/logstash-monitorama-2013/")
+        );
         assert!(parsed.user_agent.starts_with("Mozilla/5.0 (Macintosh"));
     }
 
     #[test]
     fn dashes_escapes_and_common_format() {
-        let line = r#"::1 - - [01/Jan/2020:00:00:00 +0100] "HEAD / HTTP/1.0" 304 - "-" "say \"hi\"""#;
+        let line =
+            r#"::1 - - [01/Jan/2020:00:00:00 +0100] "HEAD / HTTP/1.0" 304 - "-" "say \"hi\"""#;
         let parsed = parse_line(line).unwrap();
         assert_eq!(parsed.referrer, None);
         assert_eq!(parsed.user_agent, "say \"hi\"");
@@ -136,9 +158,21 @@ mod tests {
 
     #[test]
     fn malformed_lines_name_the_field() {
-        assert_eq!(parse_line("garbage"), Err(LineError::Missing("client address")));
-        assert!(matches!(parse_line(r#"1.2.3.4 - - [yesterday] "GET / HTTP/1.1" 200 1"#), Err(LineError::Time(_))));
-        assert!(matches!(parse_line(r#"1.2.3.4 - - [01/Jan/2020:00:00:00 +0000] "\x16\x03\x01" 400 0 "-" "-""#), Err(LineError::Request(_))));
-        assert!(matches!(parse_line(r#"1.2.3.4 - - [01/Jan/2020:00:00:00 +0000] "GET / HTTP/1.1" abc 1"#), Err(LineError::Status(_))));
+        assert_eq!(
+            parse_line("garbage"),
+            Err(LineError::Missing("client address"))
+        );
+        assert!(matches!(
+            parse_line(r#"1.2.3.4 - - [yesterday] "GET / HTTP/1.1" 200 1"#),
+            Err(LineError::Time(_))
+        ));
+        assert!(matches!(
+            parse_line(r#"1.2.3.4 - - [01/Jan/2020:00:00:00 +0000] "\x16\x03\x01" 400 0 "-" "-""#),
+            Err(LineError::Request(_))
+        ));
+        assert!(matches!(
+            parse_line(r#"1.2.3.4 - - [01/Jan/2020:00:00:00 +0000] "GET / HTTP/1.1" abc 1"#),
+            Err(LineError::Status(_))
+        ));
     }
 }

@@ -152,7 +152,9 @@ pub fn import_files(
                 progress.tick_to_position();
             }
         }
-        store.write_batch(&batch).context("writing imported events")?;
+        store
+            .write_batch(&batch)
+            .context("writing imported events")?;
         batch.events.clear();
         progress.finish();
     }
@@ -161,7 +163,9 @@ pub fn import_files(
 
 fn flush_if_full(store: &mut SqliteStore, batch: &mut Batch) -> anyhow::Result<()> {
     if batch.events.len() >= BATCH_LINES {
-        store.write_batch(batch).context("writing imported events")?;
+        store
+            .write_batch(batch)
+            .context("writing imported events")?;
         batch.events.clear();
     }
     Ok(())
@@ -188,7 +192,10 @@ fn line_event(
         event.user_agent = Some(Arc::from(line.user_agent.as_str()));
     }
     let source = classifier.classify_referrer(line.referrer.as_deref().unwrap_or(""), domains);
-    event.referrer_host = line.referrer.as_deref().and_then(crate::http::redirect::referrer_host);
+    event.referrer_host = line
+        .referrer
+        .as_deref()
+        .and_then(crate::http::redirect::referrer_host);
     event.medium = Some(source.medium);
     event.source = source.source;
     event.pageview = is_page_view(&line.method, path, line.status);
@@ -196,7 +203,8 @@ fn line_event(
     event.url = Some(path.to_owned());
     if let Some(ip) = line.ip {
         let (hasher, _) = salts.hasher_for(day_index(line.ts_ms));
-        event.visitor_id = Some(hasher.visitor_id(site_id.as_deref().unwrap_or(""), ip, &line.user_agent));
+        event.visitor_id =
+            Some(hasher.visitor_id(site_id.as_deref().unwrap_or(""), ip, &line.user_agent));
     }
     event
 }
@@ -207,15 +215,23 @@ pub fn guess_own_domain(lines: &[String]) -> Option<String> {
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut referred = 0usize;
     for line in lines {
-        let Ok(parsed) = parse_line(line) else { continue };
-        let Some(host) = parsed.referrer.as_deref().and_then(crate::http::redirect::referrer_host) else {
+        let Ok(parsed) = parse_line(line) else {
+            continue;
+        };
+        let Some(host) = parsed
+            .referrer
+            .as_deref()
+            .and_then(crate::http::redirect::referrer_host)
+        else {
             continue;
         };
         referred += 1;
         let host = host.strip_prefix("www.").unwrap_or(&host).to_owned();
         *counts.entry(host).or_default() += 1;
     }
-    let (host, count) = counts.into_iter().max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
+    let (host, count) = counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(b.0.cmp(&a.0)))?;
     (count * 10 >= referred && count >= 10).then_some(host)
 }
 
@@ -265,8 +281,10 @@ impl Progress {
     fn bar(len: u64) -> Progress {
         let bar = ProgressBar::new(len);
         bar.set_style(
-            ProgressStyle::with_template("{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                .expect("valid template"),
+            ProgressStyle::with_template(
+                "{bar:40} {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+            )
+            .expect("valid template"),
         );
         Progress { bar }
     }

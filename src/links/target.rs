@@ -174,21 +174,51 @@ mod tests {
     fn refuses_off_site_and_odd_targets() {
         let s = site(&["example.com", "example.org"]);
         let err = normalize_target("https://evil.net/x", &s).unwrap_err();
-        assert_eq!(err.to_string(), "target host \"evil.net\" is not on the site's domains (example.com, example.org)");
-        assert!(matches!(normalize_target("https://example.com.evil.net/", &s), Err(TargetError::OffSite { .. })));
-        assert!(matches!(normalize_target("javascript:alert(1)", &s), Err(TargetError::Scheme(_))));
-        assert!(matches!(normalize_target("/relative", &s), Err(TargetError::NotAUrl(_))));
-        assert!(matches!(normalize_target("https://u:p@example.com/", &s), Err(TargetError::UserInfo)));
+        assert_eq!(
+            err.to_string(),
+            "target host \"evil.net\" is not on the site's domains (example.com, example.org)"
+        );
+        assert!(matches!(
+            normalize_target("https://example.com.evil.net/", &s),
+            Err(TargetError::OffSite { .. })
+        ));
+        assert!(matches!(
+            normalize_target("javascript:alert(1)", &s),
+            Err(TargetError::Scheme(_))
+        ));
+        assert!(matches!(
+            normalize_target("/relative", &s),
+            Err(TargetError::NotAUrl(_))
+        ));
+        assert!(matches!(
+            normalize_target("https://u:p@example.com/", &s),
+            Err(TargetError::UserInfo)
+        ));
     }
 
     #[test]
     fn token_goes_in_fragment_or_query() {
         let f = TokenPlacement::Fragment;
         let q = TokenPlacement::Query;
-        assert_eq!(add_token("https://e.com/a", "T", f, "hs"), "https://e.com/a#hs=T");
-        assert_eq!(add_token("https://e.com/a#top", "T", f, "hs"), "https://e.com/a#top&hs=T");
-        assert_eq!(add_token("https://e.com/a?x=1", "T", q, "hs"), "https://e.com/a?x=1&hs=T");
-        assert_eq!(add_token("https://e.com/a?x=1#top", "T", q, "s"), "https://e.com/a?x=1&s=T#top");
-        assert_eq!(add_token("https://e.com/a", "T", q, "hs"), "https://e.com/a?hs=T");
+        assert_eq!(
+            add_token("https://e.com/a", "T", f, "hs"),
+            "https://e.com/a#hs=T"
+        );
+        assert_eq!(
+            add_token("https://e.com/a#top", "T", f, "hs"),
+            "https://e.com/a#top&hs=T"
+        );
+        assert_eq!(
+            add_token("https://e.com/a?x=1", "T", q, "hs"),
+            "https://e.com/a?x=1&hs=T"
+        );
+        assert_eq!(
+            add_token("https://e.com/a?x=1#top", "T", q, "s"),
+            "https://e.com/a?x=1&s=T#top"
+        );
+        assert_eq!(
+            add_token("https://e.com/a", "T", q, "hs"),
+            "https://e.com/a?hs=T"
+        );
     }
 }

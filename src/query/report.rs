@@ -109,15 +109,18 @@ pub fn build_report(store: &SqliteStore, site: Option<&str>) -> Result<Report, S
         Some(id) => count.filter(Filter::Site(id.to_owned())),
         None => count,
     };
-    let requests = || scoped(Count::new(Measure::Events).filter(Filter::Kinds(REQUEST_KINDS.to_vec())));
+    let requests =
+        || scoped(Count::new(Measure::Events).filter(Filter::Kinds(REQUEST_KINDS.to_vec())));
     let person_views = || {
         requests()
             .filter(Filter::PageViews)
             .filter(Filter::Class(RequestClass::Person))
     };
 
-    let mut requests_by_class: BTreeMap<String, i64> =
-        RequestClass::ALL.iter().map(|c| (c.as_str().to_owned(), 0)).collect();
+    let mut requests_by_class: BTreeMap<String, i64> = RequestClass::ALL
+        .iter()
+        .map(|c| (c.as_str().to_owned(), 0))
+        .collect();
     for group in store.count(&requests().by(Dimension::Class))? {
         if let Some(class) = &group.keys[0] {
             *requests_by_class.entry(class.clone()).or_default() += group.count;
@@ -137,7 +140,9 @@ pub fn build_report(store: &SqliteStore, site: Option<&str>) -> Result<Report, S
     }
     let page_views: i64 = store.total(&person_views())?;
 
-    let clicks_by_channel = store.count(&scoped(Count::new(Measure::Events).filter(Filter::Clicks)).by(Dimension::ShareChannel))?;
+    let clicks_by_channel = store.count(
+        &scoped(Count::new(Measure::Events).filter(Filter::Clicks)).by(Dimension::ShareChannel),
+    )?;
     let previews_by_channel = store.count(
         &scoped(Count::new(Measure::Events))
             .filter(Filter::Kinds(vec![EventKind::Redirect]))
@@ -175,7 +180,11 @@ pub fn build_report(store: &SqliteStore, site: Option<&str>) -> Result<Report, S
         side.clicks += channel.clicks;
         side.previews += channel.previews;
     }
-    channels.sort_by(|a, b| (b.shares + b.clicks).cmp(&(a.shares + a.clicks)).then(a.channel.cmp(&b.channel)));
+    channels.sort_by(|a, b| {
+        (b.shares + b.clicks)
+            .cmp(&(a.shares + a.clicks))
+            .then(a.channel.cmp(&b.channel))
+    });
 
     let clicks = store.total(&scoped(Count::new(Measure::Events).filter(Filter::Clicks)))?;
     let previews = store.total(
@@ -184,14 +193,18 @@ pub fn build_report(store: &SqliteStore, site: Option<&str>) -> Result<Report, S
             .filter(Filter::Class(RequestClass::Preview)),
     )?;
     let shares = store.total(&scoped(Count::new(Measure::Shares)))?;
-    let misses = store.total(&scoped(Count::new(Measure::Events)).filter(Filter::Kinds(vec![EventKind::Miss])))?;
+    let misses = store
+        .total(&scoped(Count::new(Measure::Events)).filter(Filter::Kinds(vec![EventKind::Miss])))?;
 
-    let click_devices = store.count(&scoped(Count::new(Measure::Events).filter(Filter::Clicks)).by(Dimension::Device))?;
+    let click_devices = store
+        .count(&scoped(Count::new(Measure::Events).filter(Filter::Clicks)).by(Dimension::Device))?;
     let view_devices = store.count(&person_views().by(Dimension::Device))?;
     let mut devices: BTreeMap<String, DeviceRow> = BTreeMap::new();
     for (groups, is_click) in [(&click_devices, true), (&view_devices, false)] {
         for group in groups {
-            let name = group.keys[0].clone().unwrap_or_else(|| "unknown".to_owned());
+            let name = group.keys[0]
+                .clone()
+                .unwrap_or_else(|| "unknown".to_owned());
             let entry = devices.entry(name.clone()).or_insert(DeviceRow {
                 device: name,
                 clicks: 0,
@@ -208,8 +221,14 @@ pub fn build_report(store: &SqliteStore, site: Option<&str>) -> Result<Report, S
     devices.sort_by(|a, b| (b.clicks + b.page_views).cmp(&(a.clicks + a.page_views)));
 
     let mut top_content = Vec::new();
-    for group in store.count(&scoped(Count::new(Measure::Shares)).by(Dimension::Url).limit(10))? {
-        let Some(url) = group.keys[0].clone() else { continue };
+    for group in store.count(
+        &scoped(Count::new(Measure::Shares))
+            .by(Dimension::Url)
+            .limit(10),
+    )? {
+        let Some(url) = group.keys[0].clone() else {
+            continue;
+        };
         top_content.push(ContentRow {
             title: store.content_title(site, &url)?,
             url,
@@ -218,7 +237,12 @@ pub fn build_report(store: &SqliteStore, site: Option<&str>) -> Result<Report, S
     }
 
     let top_crawler_rules = store
-        .count(&requests().filter(Filter::Class(RequestClass::Crawler)).by(Dimension::Rule).limit(5))?
+        .count(
+            &requests()
+                .filter(Filter::Class(RequestClass::Crawler))
+                .by(Dimension::Rule)
+                .limit(5),
+        )?
         .into_iter()
         .filter_map(|g| Some((g.keys[0].clone()?, g.count)))
         .collect();
@@ -247,7 +271,10 @@ pub fn build_report(store: &SqliteStore, site: Option<&str>) -> Result<Report, S
 }
 
 /// The row of a channel (`unknown` when none is known), made on first use.
-fn channel_row<'a>(rows: &'a mut BTreeMap<String, ChannelRow>, name: Option<&String>) -> &'a mut ChannelRow {
+fn channel_row<'a>(
+    rows: &'a mut BTreeMap<String, ChannelRow>,
+    name: Option<&String>,
+) -> &'a mut ChannelRow {
     let name = name.cloned().unwrap_or_else(|| "unknown".to_owned());
     let dark = Channel::parse(&name).is_some_and(Channel::is_dark);
     rows.entry(name.clone()).or_insert_with(|| ChannelRow {

@@ -25,7 +25,9 @@ pub fn normalize_domain(input: &str) -> Result<String, InvalidDomain> {
         return Err(invalid("it is empty"));
     }
     if trimmed.contains(['/', ':', '@', '?', '#', ' ']) {
-        return Err(invalid("give a bare host name, without scheme, port or path"));
+        return Err(invalid(
+            "give a bare host name, without scheme, port or path",
+        ));
     }
     let ascii = idna::domain_to_ascii(trimmed).map_err(|_| invalid("IDNA processing failed"))?;
     if ascii.is_empty() {

@@ -89,7 +89,8 @@ impl SqliteStore {
         for row in rows {
             let (id, name, settings, created_ms) = row?;
             let domains = self.site_domains(&id)?;
-            let settings = serde_json::from_str(&settings).unwrap_or_else(|_| SiteSettings::default());
+            let settings =
+                serde_json::from_str(&settings).unwrap_or_else(|_| SiteSettings::default());
             sites.push(Site {
                 id,
                 name,
@@ -233,13 +234,27 @@ impl SqliteStore {
         })?;
         let mut links = Vec::new();
         for row in rows {
-            let (code, site_id, target_url, token, channel, created_ms, expires_ms, max_clicks, clicks) =
-                row?;
+            let (
+                code,
+                site_id,
+                target_url,
+                token,
+                channel,
+                created_ms,
+                expires_ms,
+                max_clicks,
+                clicks,
+            ) = row?;
             let Some(site) = sites.iter().find(|s| s.id == site_id) else {
                 continue;
             };
             links.push(Link {
-                location: add_token(&target_url, &token, site.settings.token_in, &site.settings.token_param),
+                location: add_token(
+                    &target_url,
+                    &token,
+                    site.settings.token_in,
+                    &site.settings.token_param,
+                ),
                 code,
                 site_id: Arc::from(site_id.as_str()),
                 target_url,

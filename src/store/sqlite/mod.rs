@@ -32,7 +32,9 @@ pub enum StoreError {
         #[source]
         source: rusqlite::Error,
     },
-    #[error("database schema version {found} is newer than this binary knows ({known}); upgrade hearsay")]
+    #[error(
+        "database schema version {found} is newer than this binary knows ({known}); upgrade hearsay"
+    )]
     TooNew { found: i64, known: i64 },
     #[error("applying schema migration {version}")]
     Migration {

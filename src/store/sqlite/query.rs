@@ -182,11 +182,11 @@ impl SqliteStore {
 
     /// The value of a counter, 0 if never set.
     pub fn counter(&self, name: &str) -> Result<i64, StoreError> {
-        Ok(self
-            .conn
-            .query_row("SELECT COALESCE((SELECT value FROM counters WHERE name = ?1), 0)", [name], |r| {
-                r.get(0)
-            })?)
+        Ok(self.conn.query_row(
+            "SELECT COALESCE((SELECT value FROM counters WHERE name = ?1), 0)",
+            [name],
+            |r| r.get(0),
+        )?)
     }
 
     /// The latest events of one site, newest first, optionally of one kind.
@@ -219,7 +219,11 @@ impl SqliteStore {
     }
 
     /// Titles of contents, for naming pages in reports.
-    pub fn content_title(&self, site_id: Option<&str>, url: &str) -> Result<Option<String>, StoreError> {
+    pub fn content_title(
+        &self,
+        site_id: Option<&str>,
+        url: &str,
+    ) -> Result<Option<String>, StoreError> {
         use rusqlite::OptionalExtension;
         Ok(self
             .conn

@@ -150,11 +150,17 @@ impl SqliteStore {
 
     /// The salts still kept, by day.
     pub fn salts(&self) -> Result<Vec<(String, [u8; 32])>, StoreError> {
-        let mut stmt = self.conn.prepare("SELECT day, salt FROM salts ORDER BY day")?;
+        let mut stmt = self
+            .conn
+            .prepare("SELECT day, salt FROM salts ORDER BY day")?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?)))?
+            .query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, Vec<u8>>(1)?))
+            })?
             .filter_map(|row| match row {
-                Ok((day, salt)) => <[u8; 32]>::try_from(salt.as_slice()).ok().map(|s| Ok((day, s))),
+                Ok((day, salt)) => <[u8; 32]>::try_from(salt.as_slice())
+                    .ok()
+                    .map(|s| Ok((day, s))),
                 Err(e) => Some(Err(e)),
             })
             .collect::<Result<Vec<_>, _>>()?;
