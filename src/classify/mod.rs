@@ -5,8 +5,11 @@
 //! can be classified again later. User-agent parsing is costly, so verdicts
 //! are cached by (method, user agent).
 
+pub mod agent_rules;
 pub mod channel;
 pub mod class;
+pub mod crawler_list;
+pub mod in_app;
 pub mod referrer;
 pub mod request;
 pub mod user_agent;
