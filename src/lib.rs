@@ -3,4 +3,6 @@
 //! The modules follow the data flow of DESIGN.md:
 //!
 //! - [`classify`]: what made a request, on which device, from where.
+//! - [`cli`]: the commands.
 pub mod classify;
+pub mod cli;
