@@ -121,11 +121,13 @@ impl Event {
         self.verdict.class
     }
 
-    /// A click is a person's request for a link.
+    /// A click is a person's request for a link that redirected (a
+    /// request for an expired or spent link is recorded, not a click).
     pub fn is_click(&self) -> bool {
         self.kind == EventKind::Redirect
             && self.verdict.class == RequestClass::Person
             && self.method == Some(Method::Get)
+            && self.status == Some(302)
     }
 
     /// The channel stored with this event.
