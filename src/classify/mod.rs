@@ -102,7 +102,7 @@ pub struct Classifier {
 impl Classifier {
     /// Builds a classifier from the rules that ship with hearsay, including
     /// the shipped scanner networks, and compiles every table up front
-    /// (about a second of start-up; share one classifier).
+    /// (about 0.25 s in a release build; share one classifier).
     ///
     /// # Errors
     ///

@@ -87,10 +87,10 @@ pub fn classify(agents: &UserAgentParser, facts: &RequestFacts<'_>) -> Verdict {
         };
     }
 
-    if agent.in_app.is_none() {
-        if let Some(rule) = bot_evidence(ua, agent.device) {
-            return verdict(RequestClass::Crawler, None, rule);
-        }
+    if agent.in_app.is_none()
+        && let Some(rule) = bot_evidence(ua, agent.device)
+    {
+        return verdict(RequestClass::Crawler, None, rule);
     }
 
     if head {
