@@ -209,7 +209,7 @@ pub const AGENT_RULES: &[AgentRule] = &[
     // requests. A scan by a mail system says the link went by email.
     rule(r"BingPreview", Scan, Some(C::Email), "scan:bingpreview"),
     rule(
-        r"Microsoft Office (Existence|Protocol) Discovery|\bms-office\b|MSOffice \d|^Microsoft Office/\d",
+        r"^Microsoft Office\b|\bms-office\b|MSOffice \d",
         Scan,
         None,
         "scan:office",
@@ -245,13 +245,13 @@ pub const AGENT_RULES: &[AgentRule] = &[
     // Automation: headless browsers, developer tools, HTTP libraries,
     // monitors.
     rule(
-        r"HeadlessChrome|(?i:headless)|PhantomJS|SlimerJS|Puppeteer|Playwright|Selenium|WebDriver|Electron/.*\bjsdom\b|\bjsdom/",
+        r"HeadlessChrome|(?i:headless)|PhantomJS|SlimerJS|Puppeteer|Playwright|Selenium|WebDriver|\bjsdom/|\bsplash Version/",
         Automation,
         None,
         "automation:headless",
     ),
     rule(
-        r"Chrome-Lighthouse|Google Page Speed Insights|\bPTST/|GTmetrix",
+        r"Chrome-Lighthouse|Google Page Speed Insights|\bPTST[/ ]\d|GTmetrix",
         Automation,
         None,
         "automation:audit",
@@ -263,13 +263,13 @@ pub const AGENT_RULES: &[AgentRule] = &[
         "automation:devtools",
     ),
     rule(
-        r"(?i)uptimerobot|pingdom|statuscake|site24x7|better ?uptime|uptime-?kuma|newrelicpinger|datadog|stackdrivermonitoring|zabbix|nagios|check_http|monitis|freshping|onlineornot|updown\.io|hetrixtools|uptime\.com|pingbreak|nodeping",
+        r"(?i)uptimerobot|pingdom|statuscake|site24x7|better ?uptime|uptime-?kuma|newrelicpinger|datadog|stackdrivermonitoring|zabbix|nagios|check_http|monitis|freshping|onlineornot|updown\.io|hetrixtools|uptime\.com|pingbreak|nodeping|webmon\b|cloudflarediagnostics",
         Automation,
         None,
         "automation:monitor",
     ),
     rule(
-        r"(?i)^(curl|wget|httpie|python-requests|python-urllib|python-httpx|python/\d|aiohttp|go-http-client|okhttp|apache-httpclient|java/\d|java-http-client|libwww-perl|lwp::|ruby|faraday|axios|node-fetch|node/|undici|got |postmanruntime|insomnia|scrapy|guzzlehttp|php|winhttp|jakarta commons-httpclient|dart/|deno/|reqwest|rust-reqwest|hyper/|lua-resty|http\.rb|rest-client|powershell|dalvik/)|WindowsPowerShell",
+        r"(?i)^(curl|wget|httpie|python-requests|python-urllib|python-httpx|python/\d|aiohttp|go-http-client|okhttp|apache-httpclient|java/\d|java-http-client|libwww-perl|lwp::|ruby|faraday|axios|node-fetch|node/|undici|got |postmanruntime|insomnia|scrapy|guzzlehttp|php|winhttp|jakarta commons-httpclient|dart/|deno/|reqwest|rust-reqwest|hyper/|lua-resty|http\.rb|rest-client|powershell)|WindowsPowerShell|(?i:\bhttp-?client\b|pycurl|\bjersey/|qqdownload)",
         Automation,
         None,
         "automation:http-client",
@@ -299,8 +299,16 @@ pub const AGENT_RULES: &[AgentRule] = &[
         None,
         "crawler:feed",
     ),
+    // Google's own tools that render pages (ads checks, Search Console,
+    // transcoders); Google's previews, scans and scripts matched above.
     rule(
-        r"(?i)snapchatads|archive\.org_bot|ia_archiver|heritrix|wayback",
+        r"\bGoogle-[A-Za-z][A-Za-z-]+|GoogleCloudMonitoring|Google (Search Console|Wireless Transcoder|Web Preview|Favicon)|google_partner_monitoring|DuplexWeb-Google",
+        Crawler,
+        None,
+        "crawler:google",
+    ),
+    rule(
+        r"(?i)snapchatads|archive\.org_bot|ia_archiver|heritrix|wayback|sparkler/|whatcms/|brandverity",
         Crawler,
         None,
         "crawler:other",

@@ -1,6 +1,6 @@
 //! The crawler-user-agents pattern list (MIT, monperrus/crawler-user-agents
 //! 1.60.0), embedded from `data/crawler-user-agents/patterns.txt`, with
-//! hearsay's overrides of the patterns that hit people.
+//! hearsay's overrides of the patterns that hit people ([`PATTERN_OVERRIDES`]).
 //!
 //! The list is consulted only after hearsay's own named rules and after the
 //! in-app browser check, so it decides only what nothing more specific did.
@@ -13,28 +13,50 @@ use std::sync::LazyLock;
 /// The upstream patterns, one a line, in upstream order.
 const PATTERNS: &str = include_str!("../../data/crawler-user-agents/patterns.txt");
 
-/// Upstream patterns hearsay drops, each with the reason (DOMAIN.md A.4).
-pub const EXCLUDED_PATTERNS: &[(&str, &str)] = &[
+/// Upstream patterns hearsay overrides: each with its replacement (`None`
+/// to drop it) and the reason (DOMAIN.md A.4 names the first two).
+pub const PATTERN_OVERRIDES: &[(&str, Option<&str>, &str)] = &[
     (
         "Viber",
-        "matches Viber's in-app browser, a person (`…Safari/537.36 Viber/11.9.5.8`); \
+        None,
+        "it matches Viber's in-app browser, a person (`…Safari/537.36 Viber/11.9.5.8`); \
          Viber's fetchers (`Viber`, `ViberUrlDownloader`) are previews by hearsay's own rules",
     ),
     (
         r"AP3A\.240617\.008",
-        "an Android device build id (Instagram in-app on an OPPO CPH2557), not a crawler",
+        None,
+        "it is an Android device build id (Instagram in-app on an OPPO CPH2557), not a crawler",
+    ),
+    (
+        "Fluid",
+        None,
+        "Fluid is a site-specific browser a person uses (upstream's own description says so)",
+    ),
+    (
+        "Butterfly",
+        Some(r"Butterfly/\d"),
+        "the bare word also matches the HTC Butterfly phone; Topsy's crawler sends `Butterfly/1.0`",
+    ),
+    (
+        "Blackboard",
+        Some("Blackboard Safeassign"),
+        "the bare word also matches the Blackboard app's in-app browser (`Blackboard/3.6.1`)",
+    ),
+    (
+        r"Fetch\/",
+        Some("^Fetch/"),
+        "`Fetch/` also matches `MozacFetch/`, the fetch client inside Firefox for Android",
     ),
 ];
 
 static MATCHER: LazyLock<regex_filtered::Regexes> = LazyLock::new(|| {
     let mut builder = regex_filtered::Builder::new_atom_len(3);
     for pattern in PATTERNS.lines().filter(|p| !p.is_empty()) {
-        if EXCLUDED_PATTERNS
-            .iter()
-            .any(|(excluded, _)| *excluded == pattern)
-        {
-            continue;
-        }
+        let pattern = match PATTERN_OVERRIDES.iter().find(|(p, _, _)| *p == pattern) {
+            Some((_, Some(replacement), _)) => *replacement,
+            Some((_, None, _)) => continue,
+            None => pattern,
+        };
         builder = builder
             .push(pattern)
             .unwrap_or_else(|e| panic!("crawler-user-agents pattern {pattern:?}: {e}"));
@@ -59,9 +81,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_excluded_pattern_is_in_the_upstream_list() {
+    fn every_overridden_pattern_is_in_the_upstream_list() {
         // An override for a pattern upstream has dropped is dead weight.
-        for (pattern, _) in EXCLUDED_PATTERNS {
+        for (pattern, _, _) in PATTERN_OVERRIDES {
             assert!(PATTERNS.lines().any(|p| p == *pattern), "{pattern}");
         }
     }
@@ -70,6 +92,17 @@ mod tests {
     fn lists_a_well_known_crawler() {
         assert!(is_listed_crawler(
             "Mozilla/5.0 (compatible; AhrefsBot/7.0; +http://ahrefs.com/robot/)"
+        ));
+    }
+
+    #[test]
+    fn an_htc_butterfly_is_not_listed_but_topsy_is() {
+        let phone = "Mozilla/5.0 (Linux; Android 4.2.2; HTC Butterfly Build/JDQ39) \
+            AppleWebKit/537.36 (KHTML, like Gecko) Chrome/30.0.1599.92 Mobile Safari/537.36";
+        assert!(!is_listed_crawler(phone));
+        assert!(is_listed_crawler(
+            "Mozilla/5.0 (compatible; Butterfly/1.0; +http://labs.topsy.com/butterfly/) \
+             Gecko/2009032608 Firefox/3.0.8"
         ));
     }
 

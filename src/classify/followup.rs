@@ -107,10 +107,10 @@ mod tests {
         let verdict = tracker
             .followup_of(code, &verdict, at)
             .unwrap_or_else(|| (*verdict).clone());
-        if verdict.class == RequestClass::Preview {
-            if let Some(channel) = verdict.channel {
-                tracker.record_preview(code, channel, at);
-            }
+        if verdict.class == RequestClass::Preview
+            && let Some(channel) = verdict.channel
+        {
+            tracker.record_preview(code, channel, at);
         }
         (verdict.class, verdict.channel, verdict.rule)
     }

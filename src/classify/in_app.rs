@@ -94,7 +94,7 @@ const IN_APP_BROWSERS: &[(&str, InAppBrowser)] = &[
         ),
     ),
     (
-        r"musical_ly|\btrill_\d|BytedanceWebview|\bTikTok",
+        r"musical_ly|\btrill_\d|BytedanceWebview|\bTikTok[ /]\d",
         app("TikTok", Some(Channel::Tiktok), "person:in-app:tiktok"),
     ),
     (

@@ -16,8 +16,10 @@
 //! 4. A HEAD that nothing above named is a `scan` (rule `method:head`): no
 //!    person's click is a HEAD (Office apps, Safe Links, X's follow-ups).
 //! 5. An in-app browser is a person, with the app's channel.
-//! 6. A user agent uap-core recognises as a browser or OS is a person;
-//!    anything else is `unknown` (rule `ua:unrecognised`).
+//! 6. What is left is a person: `person:browser` when uap-core recognises a
+//!    browser or OS, `person:unrecognised` otherwise (odd browsers, set-top
+//!    boxes, hand-set strings). Machines are recognised by evidence, as the
+//!    bot lists do; the rule name lets reports set the second kind apart.
 
 use std::sync::LazyLock;
 
@@ -34,13 +36,23 @@ static ARTEFACTS: LazyLock<Regex> = LazyLock::new(|| {
 
 /// Words that mark a machine in agents no list names.
 static GENERIC_BOT: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"(?i)bot\b|bot[/_-]|crawl|spider|scrap|slurp|fetcher|https?://|\+http|\bwww\.[a-z0-9-]+\.[a-z]")
-        .expect("generic bot pattern compiles")
+    Regex::new(concat!(
+        r"(?i)bot\b|bot[/_-]|crawl|spider|scrap|slurp|fetcher|extractor|exractor|siphon|",
+        r"transcoder|screenshot|link ?check|checker|validator|monitor|probe|analyzer|",
+        r"resolver|lookup|scanner|unshorten|healthcheck|benchmark|bench/|\bseo|",
+        r"https?://|\+http|\bwww\.[a-z0-9-]+\.[a-z]|[a-z0-9._-]+@[a-z0-9-]+\.[a-z]{2,}",
+    ))
+    .expect("generic bot pattern compiles")
 });
 
 /// Phone makers and products whose names contain a bot word.
 static GENERIC_BOT_EXCEPTIONS: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"(?i)\bCUBOT|\bbotswana").expect("exception pattern compiles"));
+
+/// Browsers uap-core's `Spider` device rules mistake for crawlers: the Amiga
+/// browser Voyager shares its name with a crawler.
+static SPIDER_EXCEPTIONS: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)amigaos").expect("exception pattern compiles"));
 
 /// Strips whitespace and collector artefacts from a user agent.
 pub fn normalise_user_agent(user_agent: &str) -> &str {
@@ -75,10 +87,10 @@ pub fn classify(agents: &UserAgentParser, facts: &RequestFacts<'_>) -> Verdict {
         };
     }
 
-    if agent.in_app.is_none() {
-        if let Some(rule) = bot_evidence(ua, agent.device) {
-            return verdict(RequestClass::Crawler, None, rule);
-        }
+    if agent.in_app.is_none()
+        && let Some(rule) = bot_evidence(ua, agent.device)
+    {
+        return verdict(RequestClass::Crawler, None, rule);
     }
 
     if head {
@@ -92,7 +104,7 @@ pub fn classify(agents: &UserAgentParser, facts: &RequestFacts<'_>) -> Verdict {
     if agent.browser.is_some() || agent.os.is_some() {
         return verdict(RequestClass::Person, None, "person:browser");
     }
-    verdict(RequestClass::Unknown, None, "ua:unrecognised")
+    verdict(RequestClass::Person, None, "person:unrecognised")
 }
 
 /// The fuzzy evidence that an agent is a crawler, weakest last.
@@ -100,7 +112,7 @@ fn bot_evidence(ua: &str, device: super::DeviceClass) -> Option<&'static str> {
     if crawler_list::is_listed_crawler(ua) {
         return Some("crawler:list");
     }
-    if device == super::DeviceClass::Bot {
+    if device == super::DeviceClass::Bot && !SPIDER_EXCEPTIONS.is_match(ua) {
         return Some("crawler:uap-spider");
     }
     if GENERIC_BOT.is_match(ua) && !GENERIC_BOT_EXCEPTIONS.is_match(ua) {
@@ -126,6 +138,7 @@ pub fn warm_up() {
     LazyLock::force(&ARTEFACTS);
     LazyLock::force(&GENERIC_BOT);
     LazyLock::force(&GENERIC_BOT_EXCEPTIONS);
+    LazyLock::force(&SPIDER_EXCEPTIONS);
 }
 
 #[cfg(test)]
