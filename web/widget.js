@@ -13,7 +13,7 @@ var C = {
     'M4 20l1.2-4A8.3 8.3 0 1 1 8 18.8zM9 9c0 3 3 6 6 6l.5-1.5-2-1-1 1-2.5-2.5 1-1-1-2z'],
   sms: ['Text message', '3d7d4f', 'sms:?&body=%b',
     'M4 5h16v11H9l-5 4zM8.5 10.5h0M12 10.5h0M15.5 10.5h0'],
-  email: ['Email', '5b5f97', 'mailto:?subject=%t&body=%b',
+  email: ['Email', '5b5f97', 'mailto:?subject=%t&body=%t%0A%0A%l',
     'M3 6h18v12H3zM3.5 6.5 12 13l8.5-6.5'],
   messenger: ['Messenger', '0a7cff', 'fb-messenger://share/?link=%l',
     'M12 3a9 8.5 0 0 0-6.5 14.4V21l3.4-1.9A9 8.5 0 1 0 12 3zM7.5 13.5l3-3 3 2 3-3'],
@@ -129,8 +129,9 @@ function address(c, link, ttl) {
   if (c == 'messenger' && app && /^\d+$/.test(app))
     return 'https://www.facebook.com/dialog/send?app_id=' + app + '&link=' + enc(link) +
       '&redirect_uri=' + enc(link);
-  return C[c][2].replace('%b', enc(ttl + ' ' + link)).replace('%t', enc(ttl))
-    .replace('%l', enc(link));
+  return C[c][2].replace(/%([tlb])/g, function (m, k) {
+    return enc(k == 't' ? ttl : k == 'l' ? link : ttl + ' ' + link);
+  });
 }
 function go(u) {
   var self = !/^https?:/.test(u);
