@@ -44,17 +44,29 @@ pub struct Source {
 pub fn classify(referrer: &str, own_domains: &[String]) -> Source {
     let referrer = referrer.trim();
     if referrer.is_empty() || referrer == "-" {
-        return Source { medium: Medium::Direct, source: None };
+        return Source {
+            medium: Medium::Direct,
+            source: None,
+        };
     }
     let host = url::Url::parse(referrer)
         .ok()
         .and_then(|u| u.host_str().map(|h| h.to_ascii_lowercase()));
     let Some(host) = host else {
-        return Source { medium: Medium::Referral, source: None };
+        return Source {
+            medium: Medium::Referral,
+            source: None,
+        };
     };
     let on = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
     if own_domains.iter().any(|d| on(d)) {
-        return Source { medium: Medium::Internal, source: None };
+        return Source {
+            medium: Medium::Internal,
+            source: None,
+        };
     }
-    Source { medium: Medium::Referral, source: Some(host) }
+    Source {
+        medium: Medium::Referral,
+        source: Some(host),
+    }
 }

@@ -1,0 +1,85 @@
+//! The command line: parses arguments, loads the configuration, and hands
+//! over to the command. `main.rs` only calls [`run`].
+
+pub mod import;
+pub mod links;
+pub mod report;
+pub mod serve;
+pub mod sites;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, ConfigLayer};
+
+/// hearsay: dark social analytics.
+#[derive(Parser)]
+#[command(name = "hearsay", version, about)]
+pub struct Cli {
+    /// TOML configuration file (see hearsay.example.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Directory of the embedded store [default: ./hearsay-data].
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Run the redirect, the collector, the widget and the API.
+    Serve(serve::ServeArgs),
+    /// Create and list sites.
+    #[command(subcommand)]
+    Sites(sites::SitesCommand),
+    /// Create and list short links.
+    #[command(subcommand)]
+    Links(links::LinksCommand),
+    /// Import web server access logs (combined format; .gz; - for stdin).
+    Import(import::ImportArgs),
+    /// Print the report from the store.
+    Report(report::ReportArgs),
+}
+
+impl Cli {
+    /// The configuration in force for this invocation.
+    pub fn load_config(&self, listen: Option<std::net::SocketAddr>) -> anyhow::Result<Config> {
+        Config::load(
+            self.config.as_deref(),
+            std::env::vars(),
+            ConfigLayer {
+                listen,
+                data: self.data.clone(),
+                ..Default::default()
+            },
+        )
+    }
+}
+
+/// Parses the arguments and runs the command.
+///
+/// # Errors
+///
+/// Whatever the command fails with; `main` prints the chain.
+pub fn run() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logging();
+    match &cli.command {
+        Command::Serve(args) => serve::run(&cli, args),
+        Command::Sites(command) => sites::run(&cli, command),
+        Command::Links(command) => links::run(&cli, command),
+        Command::Import(args) => import::run(&cli, args),
+        Command::Report(args) => report::run(&cli, args),
+    }
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}

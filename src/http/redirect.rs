@@ -1,0 +1,126 @@
+//! The redirect, the hot path: `GET`/`HEAD /{code}` answers at once from
+//! the in-memory link table and queues the classified request.
+//!
+//! Every request is recorded with its class; only a person's `GET` of a
+//! live link is a click and spends the link's allowance. Previews, scans
+//! and the rest are still redirected.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::extract::{ConnectInfo, Path, State};
+use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+use super::error::plain_page;
+use super::request::{client_ip, referrer, user_agent};
+use crate::classify::{Method, RequestClass, RequestFacts};
+use crate::event::{Event, EventKind, now_ms};
+use crate::links::Link;
+use crate::links::code::looks_like_code;
+use crate::links::link::LinkState;
+
+const NOT_FOUND: &str = "This link does not exist. Check that it was copied whole.\n";
+const GONE: &str = "This link has expired and no longer leads anywhere.\n";
+
+/// `GET /{code}` (axum routes `HEAD` here too).
+pub async fn follow_link(
+    State(state): State<Arc<AppState>>,
+    Path(code): Path<String>,
+    method: HttpMethod,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
+    headers: HeaderMap,
+) -> Response {
+    let now = now_ms();
+    let method = Method::from_name(method.as_str());
+    let ua = user_agent(&headers);
+    let verdict = state.classifier.classify_request(&RequestFacts {
+        method,
+        user_agent: ua,
+    });
+
+    let link = match state.links.get(&code) {
+        Some(link) => Some(link),
+        None => find_in_store(&state, &code).await,
+    };
+    let Some(link) = link else {
+        let mut event = Event::new(EventKind::Miss, now, verdict);
+        event.method = Some(method);
+        event.status = Some(404);
+        event.link_code = looks_like_code(&code).then(|| Arc::from(code.as_str()));
+        state.record(event);
+        return plain_page(StatusCode::NOT_FOUND, NOT_FOUND);
+    };
+
+    let mut live = link.state(now) == LinkState::Live;
+    if live && verdict.class == RequestClass::Person && method == Method::Get {
+        live = link.spend_click();
+    }
+    let status = if live { 302 } else { 410 };
+
+    let mut event = Event::new(EventKind::Redirect, now, verdict);
+    event.site_id = Some(link.site_id.clone());
+    event.method = Some(method);
+    event.status = Some(status);
+    event.link_code = Some(Arc::from(link.code.as_str()));
+    event.share_token = Some(Arc::from(link.share_token.as_str()));
+    if !ua.is_empty() {
+        event.user_agent = Some(Arc::from(ua));
+    }
+    if let Some(referrer) = referrer(&headers) {
+        let source = state.classifier.classify_referrer(referrer, &[]);
+        event.referrer_host = referrer_host(referrer);
+        event.medium = Some(source.medium);
+        event.source = source.source;
+    }
+    let ip = client_ip(&headers, peer, state.config.trust_forwarded_for);
+    event.visitor_id = Some(state.visitor_id(&link.site_id, ip, ua, now));
+    state.record(event);
+
+    if live {
+        redirect_to(&link)
+    } else {
+        plain_page(StatusCode::GONE, GONE)
+    }
+}
+
+fn redirect_to(link: &Link) -> Response {
+    match HeaderValue::from_str(&link.location) {
+        Ok(location) => (
+            StatusCode::FOUND,
+            [
+                (header::LOCATION, location),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+        )
+            .into_response(),
+        Err(_) => {
+            tracing::error!(link.code = %link.code, "stored target is not a valid Location");
+            plain_page(StatusCode::INTERNAL_SERVER_ERROR, "This link is broken.\n")
+        }
+    }
+}
+
+/// A code not in memory may have been made by another process (the CLI);
+/// look it up once and keep it. Codes that cannot be codes never reach
+/// the store.
+async fn find_in_store(state: &Arc<AppState>, code: &str) -> Option<Arc<Link>> {
+    if !looks_like_code(code) {
+        return None;
+    }
+    let owned = code.to_owned();
+    let found = state
+        .with_catalog(move |store| Ok(store.links(Some(&owned))?.pop()))
+        .await
+        .ok()
+        .flatten()?;
+    Some(state.links.insert(found))
+}
+
+/// The host of a referrer, or the package of an `android-app://` one.
+pub fn referrer_host(referrer: &str) -> Option<String> {
+    url::Url::parse(referrer)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.to_ascii_lowercase()))
+}

@@ -1,0 +1,132 @@
+//! What handlers read off a request: the client address (used, then
+//! dropped), the user agent, the Origin, and CORS for the collector.
+
+use std::net::{IpAddr, SocketAddr};
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::error::ApiError;
+use crate::sites::Site;
+
+/// The client's address: the socket peer, or the first `X-Forwarded-For`
+/// hop when the operator trusts a proxy in front.
+pub fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: bool) -> IpAddr {
+    if trust_forwarded_for
+        && let Some(first) = headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(',').next())
+        && let Ok(ip) = first.trim().parse()
+    {
+        return ip;
+    }
+    peer.ip()
+}
+
+/// The `User-Agent` header, empty when absent or not text.
+pub fn user_agent(headers: &HeaderMap) -> &str {
+    headers
+        .get(header::USER_AGENT)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+}
+
+/// The `Referer` header, if any.
+pub fn referrer(headers: &HeaderMap) -> Option<&str> {
+    headers.get(header::REFERER).and_then(|v| v.to_str().ok())
+}
+
+/// Checks that a browser request comes from a page on the site: the
+/// `Origin` header (or, without one, the `Referer`) must name one of the
+/// site's domains. Returns the origin to echo in CORS headers.
+///
+/// # Errors
+///
+/// 403 when the header is missing or names another host.
+pub fn check_origin(headers: &HeaderMap, site: &Site) -> Result<Option<HeaderValue>, ApiError> {
+    let origin = headers.get(header::ORIGIN);
+    let claimed = origin
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| *v != "null")
+        .or_else(|| referrer(headers));
+    let Some(claimed) = claimed else {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "missing Origin header: events are accepted from the site's own pages only",
+        ));
+    };
+    let host = url::Url::parse(claimed)
+        .ok()
+        .and_then(|u| u.host_str().map(|h| h.trim_matches(['[', ']']).to_owned()));
+    match host {
+        Some(host) if site.owns_host(&host) => Ok(origin.cloned()),
+        _ => Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            format!(
+                "origin {claimed:?} is not on the site's domains ({})",
+                site.domains.join(", ")
+            ),
+        )),
+    }
+}
+
+/// Adds the CORS headers that let the site's pages read the answer.
+pub fn with_cors(mut response: Response, origin: Option<HeaderValue>) -> Response {
+    if let Some(origin) = origin {
+        let headers = response.headers_mut();
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    response
+}
+
+/// Answers a CORS preflight for the collector. The site is not known yet
+/// (it is in the body), so the real check happens on the POST.
+pub async fn preflight(headers: HeaderMap) -> Response {
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    let out = response.headers_mut();
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        out.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin.clone());
+        out.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
+    out.insert(
+        header::ACCESS_CONTROL_ALLOW_METHODS,
+        HeaderValue::from_static("POST, OPTIONS"),
+    );
+    out.insert(
+        header::ACCESS_CONTROL_ALLOW_HEADERS,
+        HeaderValue::from_static("content-type"),
+    );
+    out.insert(
+        header::ACCESS_CONTROL_MAX_AGE,
+        HeaderValue::from_static("86400"),
+    );
+    response
+}
+
+/// Reads a JSON body whatever its content type (the widget sends
+/// `text/plain` to avoid a preflight).
+///
+/// # Errors
+///
+/// 400 naming the problem: not UTF-8 (with the byte offset), not JSON, or
+/// not the expected shape (with the field).
+pub fn parse_json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let text = std::str::from_utf8(body).map_err(|e| {
+        ApiError::bad_request(format!(
+            "request body is not valid UTF-8 (invalid byte at offset {})",
+            e.valid_up_to()
+        ))
+    })?;
+    if text.trim().is_empty() {
+        return Err(ApiError::bad_request(
+            "request body is empty; expected JSON",
+        ));
+    }
+    serde_json::from_str(text).map_err(|e| {
+        ApiError::bad_request(format!(
+            "request body is not valid JSON for this endpoint: {e}"
+        ))
+    })
+}

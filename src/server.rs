@@ -1,0 +1,151 @@
+//! `hearsay serve`: open the store (creating the demo site on first start),
+//! load links and sites into memory, start the writer, serve HTTP, and on
+//! SIGTERM or Ctrl-C stop accepting, drain the queue to disk and return.
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use anyhow::Context;
+
+use crate::classify::Classifier;
+use crate::collect::{DailySalts, EventQueue, WriteOp, WriterConfig, spawn_writer};
+use crate::config::Config;
+use crate::event::now_ms;
+use crate::http::{AppState, router};
+use crate::links::LinkTable;
+use crate::sites::table::SiteTable;
+use crate::store::SqliteStore;
+
+/// Name of the site made on first start.
+pub const DEMO_SITE: &str = "demo";
+
+/// Creates the demo site and an admin key in an empty store, and prints
+/// them once. Returns whether it did.
+///
+/// # Errors
+///
+/// Fails if the store does.
+pub fn bootstrap(store: &mut SqliteStore, public_base: &str) -> anyhow::Result<bool> {
+    if !store.sites()?.is_empty() {
+        return Ok(false);
+    }
+    let domains = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
+    let (site, key) = crate::sites::create::create_site(store, DEMO_SITE, &domains, now_ms())?;
+    let admin_key = crate::sites::api_key::new_api_key();
+    store.add_admin_key(&crate::sites::api_key::hash_api_key(&admin_key), now_ms())?;
+    println!("first start: created site {DEMO_SITE:?} for localhost");
+    println!("demo site id: {}", site.id);
+    println!("demo site api key: {key}");
+    println!("admin key: {admin_key}");
+    println!("(keys are shown this once and stored only as hashes)");
+    println!("open {public_base}/ to share the demo article");
+    Ok(true)
+}
+
+/// Runs the server until a stop signal, then drains and returns.
+///
+/// # Errors
+///
+/// Fails if the store cannot be opened, the address cannot be bound, or
+/// the writer cannot start.
+pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let mut catalog = SqliteStore::open(&config.data)
+        .with_context(|| format!("opening store in {}", config.data.display()))?;
+    let listener = tokio::net::TcpListener::bind(config.listen)
+        .await
+        .with_context(|| format!("binding {}", config.listen))?;
+    let local = listener.local_addr().context("reading the bound address")?;
+    let public_base = match &config.public_url {
+        Some(_) => config.public_base(),
+        None => format!("http://{local}"),
+    };
+    bootstrap(&mut catalog, &public_base)?;
+
+    let sites = catalog.sites().context("loading sites")?;
+    let demo_site_id = sites
+        .iter()
+        .find(|s| s.name == DEMO_SITE)
+        .map(|s| s.id.clone());
+    let links = catalog.links(None).context("loading links")?;
+    let salts = catalog.salts().context("loading salts")?;
+    tracing::info!(
+        store = "sqlite",
+        path = %catalog.path().display(),
+        sites = sites.len(),
+        links = links.len(),
+        "store opened"
+    );
+
+    let writer_store =
+        SqliteStore::open(&config.data).context("opening the writer's connection")?;
+    let (queue, receiver) = EventQueue::new(config.queue_capacity);
+    let queue = Arc::new(queue);
+    let writer = spawn_writer(
+        writer_store,
+        receiver,
+        queue.clone(),
+        WriterConfig {
+            flush_interval_ms: config.flush_interval_ms,
+            flush_max_events: config.flush_max_events,
+        },
+    )
+    .context("starting the event writer")?;
+
+    let state = Arc::new(AppState {
+        classifier: Arc::new(Classifier::new().context("loading classification rules")?),
+        links: LinkTable::from_links(links),
+        sites: SiteTable::from_sites(sites),
+        queue: queue.clone(),
+        salts: DailySalts::from_stored(salts),
+        catalog: Mutex::new(catalog),
+        public_base: public_base.clone(),
+        demo_site_id,
+        config,
+    });
+
+    println!("listening on http://{local}");
+    tracing::info!(listen = %local, "listening");
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app)
+        .with_graceful_shutdown(stop_signal())
+        .await
+        .context("serving HTTP")?;
+
+    tracing::info!("stopped accepting; draining the event queue");
+    queue.send_blocking(WriteOp::Stop);
+    tokio::task::spawn_blocking(move || writer.join())
+        .await
+        .context("waiting for the writer")?
+        .map_err(|_| anyhow::anyhow!("the event writer panicked"))?;
+    tracing::info!(
+        events.accepted = queue.accepted(),
+        events.dropped = queue.dropped(),
+        "stopped"
+    );
+    Ok(())
+}
+
+/// Resolves on SIGTERM or Ctrl-C.
+async fn stop_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(error) => {
+                tracing::warn!(error = %error, "cannot listen for SIGTERM");
+                std::future::pending::<()>().await;
+            }
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+}

@@ -1,0 +1,46 @@
+//! Creating a site: normalise its domains, mint its key, store its hash.
+
+use anyhow::Context;
+
+use super::api_key::{hash_api_key, new_api_key, random_base62};
+use super::domain::normalize_domain;
+use super::{Site, SiteSettings};
+use crate::store::SqliteStore;
+
+/// Creates a site; returns it with its API key, which is shown once and
+/// stored only as a hash.
+///
+/// # Errors
+///
+/// Fails for an empty name, no domain, an invalid domain, a name already
+/// taken, or a store failure.
+pub fn create_site(
+    store: &mut SqliteStore,
+    name: &str,
+    domains: &[String],
+    now_ms: i64,
+) -> anyhow::Result<(Site, String)> {
+    let name = name.trim();
+    if name.is_empty() {
+        anyhow::bail!("site name must not be empty");
+    }
+    if domains.is_empty() {
+        anyhow::bail!("a site needs at least one domain");
+    }
+    let domains = domains
+        .iter()
+        .map(|d| normalize_domain(d))
+        .collect::<Result<Vec<_>, _>>()?;
+    let site = Site {
+        id: format!("s_{}", random_base62(10)),
+        name: name.to_owned(),
+        domains,
+        settings: SiteSettings::default(),
+        created_ms: now_ms,
+    };
+    let key = new_api_key();
+    store
+        .create_site(&site, &hash_api_key(&key))
+        .with_context(|| format!("creating site {name:?}"))?;
+    Ok((site, key))
+}

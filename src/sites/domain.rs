@@ -1,0 +1,54 @@
+//! Domain names as hearsay stores them: ASCII (punycode), lower case.
+
+/// Why a domain name was refused.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{input:?} is not a valid domain name: {reason}")]
+pub struct InvalidDomain {
+    pub input: String,
+    pub reason: String,
+}
+
+/// Turns a domain as a person writes it (`www.Tübingen.de`) into the form
+/// hearsay stores (`www.xn--tbingen-n2a.de`).
+///
+/// # Errors
+///
+/// Fails for an empty name, a name with a scheme, path or port, or one that
+/// IDNA processing rejects.
+pub fn normalize_domain(input: &str) -> Result<String, InvalidDomain> {
+    let invalid = |reason: &str| InvalidDomain {
+        input: input.to_owned(),
+        reason: reason.to_owned(),
+    };
+    let trimmed = input.trim().trim_end_matches('.');
+    if trimmed.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    if trimmed.contains(['/', ':', '@', '?', '#', ' ']) {
+        return Err(invalid(
+            "give a bare host name, without scheme, port or path",
+        ));
+    }
+    let ascii = idna::domain_to_ascii(trimmed).map_err(|_| invalid("IDNA processing failed"))?;
+    if ascii.is_empty() {
+        return Err(invalid("it is empty"));
+    }
+    Ok(ascii)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn punycode_and_case() {
+        assert_eq!(
+            normalize_domain("www.tübingen.de").unwrap(),
+            "www.xn--tbingen-n2a.de"
+        );
+        assert_eq!(normalize_domain("Example.COM.").unwrap(), "example.com");
+        assert!(normalize_domain("https://example.com").is_err());
+        assert!(normalize_domain("").is_err());
+        assert!(normalize_domain("example.com:8080").is_err());
+    }
+}

@@ -1,0 +1,89 @@
+//! One site: a brand's domain or set of domains, its settings and its key.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a link carries its share token.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TokenPlacement {
+    /// `#hs=TOKEN`: never reaches caches, search engines or servers.
+    #[default]
+    Fragment,
+    /// `?hs=TOKEN`: for sites that want their own logs to see it.
+    Query,
+}
+
+fn default_token_param() -> String {
+    "hs".to_owned()
+}
+
+/// Per-site settings, stored as JSON with the site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SiteSettings {
+    #[serde(default)]
+    pub token_in: TokenPlacement,
+    #[serde(default = "default_token_param")]
+    pub token_param: String,
+}
+
+impl Default for SiteSettings {
+    fn default() -> Self {
+        SiteSettings {
+            token_in: TokenPlacement::Fragment,
+            token_param: default_token_param(),
+        }
+    }
+}
+
+/// A site as the server holds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Site {
+    pub id: String,
+    pub name: String,
+    /// ASCII (punycode) host names, lower case.
+    pub domains: Vec<String>,
+    pub settings: SiteSettings,
+    pub created_ms: i64,
+}
+
+impl Site {
+    /// Whether `host` (ASCII, any case) is one of the site's domains or a
+    /// subdomain of one: `www.example.com` belongs to `example.com`, while
+    /// `notexample.com` does not. Ports are not part of a host.
+    pub fn owns_host(&self, host: &str) -> bool {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        self.domains.iter().any(|domain| {
+            host == *domain
+                || (host.len() > domain.len()
+                    && host.ends_with(domain.as_str())
+                    && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn site(domains: &[&str]) -> Site {
+        Site {
+            id: "s".into(),
+            name: "n".into(),
+            domains: domains.iter().map(|d| d.to_string()).collect(),
+            settings: SiteSettings::default(),
+            created_ms: 0,
+        }
+    }
+
+    #[test]
+    fn owns_whole_labels_only() {
+        let s = site(&["example.com"]);
+        assert!(s.owns_host("example.com"));
+        assert!(s.owns_host("WWW.Example.com"));
+        assert!(s.owns_host("example.com."));
+        assert!(!s.owns_host("notexample.com"));
+        assert!(!s.owns_host("example.com.evil.net"));
+        assert!(!s.owns_host("com"));
+    }
+}

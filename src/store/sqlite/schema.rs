@@ -1,0 +1,123 @@
+//! The embedded store's schema and its versioned migrations.
+//!
+//! The version lives in SQLite's `user_version`. Each migration runs once,
+//! in its own transaction, so a later release can upgrade an older file;
+//! a file newer than this binary is refused rather than misread.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Migrations in order; migration `i` takes the file to version `i + 1`.
+const MIGRATIONS: &[&str] = &[r#"
+CREATE TABLE sites (
+    id           TEXT PRIMARY KEY,
+    name         TEXT NOT NULL UNIQUE,
+    api_key_hash BLOB NOT NULL,
+    settings     TEXT NOT NULL DEFAULT '{}',
+    created_ms   INTEGER NOT NULL
+);
+CREATE TABLE site_domains (
+    site_id TEXT NOT NULL REFERENCES sites(id),
+    domain  TEXT NOT NULL,
+    PRIMARY KEY (site_id, domain)
+);
+CREATE TABLE admin_keys (
+    key_hash   BLOB PRIMARY KEY,
+    created_ms INTEGER NOT NULL
+);
+CREATE TABLE links (
+    code        TEXT PRIMARY KEY,
+    site_id     TEXT NOT NULL REFERENCES sites(id),
+    target_url  TEXT NOT NULL,
+    share_token TEXT NOT NULL,
+    created_ms  INTEGER NOT NULL,
+    expires_ms  INTEGER,
+    max_clicks  INTEGER,
+    clicks      INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE shares (
+    token          TEXT PRIMARY KEY,
+    site_id        TEXT NOT NULL,
+    content_url    TEXT,
+    channel        TEXT,
+    channel_origin TEXT NOT NULL,
+    parent_token   TEXT,
+    visitor_id     INTEGER,
+    origin         TEXT NOT NULL,
+    created_ms     INTEGER NOT NULL
+);
+CREATE TABLE contents (
+    site_id TEXT NOT NULL,
+    url     TEXT NOT NULL,
+    title   TEXT,
+    topics  TEXT,
+    PRIMARY KEY (site_id, url)
+);
+CREATE TABLE events (
+    id            INTEGER PRIMARY KEY,
+    site_id       TEXT,
+    kind          TEXT NOT NULL,
+    ts_ms         INTEGER NOT NULL,
+    class         TEXT NOT NULL,
+    channel       TEXT,
+    rule          TEXT NOT NULL,
+    method        TEXT,
+    user_agent    TEXT,
+    referrer_host TEXT,
+    medium        TEXT,
+    source        TEXT,
+    url           TEXT,
+    home          INTEGER,
+    pageview      INTEGER NOT NULL DEFAULT 0,
+    link_code     TEXT,
+    share_token   TEXT,
+    visitor_id    INTEGER,
+    device        TEXT,
+    os            TEXT,
+    browser       TEXT,
+    in_app        TEXT,
+    status        INTEGER,
+    value         REAL,
+    is_click      INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX events_by_time ON events (ts_ms);
+CREATE TABLE salts (
+    day  TEXT PRIMARY KEY,
+    salt BLOB NOT NULL
+);
+CREATE TABLE counters (
+    name  TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+);
+"#];
+
+/// The schema version this binary writes.
+pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the file at `conn` up to [`SCHEMA_VERSION`].
+///
+/// # Errors
+///
+/// Fails if the file is newer than this binary or a migration fails; a
+/// failed migration is rolled back whole.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if current > SCHEMA_VERSION {
+        return Err(StoreError::TooNew {
+            found: current,
+            known: SCHEMA_VERSION,
+        });
+    }
+    for (index, sql) in MIGRATIONS.iter().enumerate().skip(current as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)
+            .map_err(|source| StoreError::Migration {
+                version: index as i64 + 1,
+                source,
+            })?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}
