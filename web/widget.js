@@ -137,12 +137,12 @@ function go(u) {
   var self = !/^https?:/.test(u);
   try { W.open(u, self ? '_self' : '_blank', self ? '' : 'noopener'); } catch (e) { L.href = u; }
 }
-function short(t, link, c, done) {
+function short(t, url, link, c, done) {
   var over;
   function end(u) { if (!over) { over = 1; done(u || link); } }
   if (!W.fetch || attr(S, 'short-links') == 'off') return end();
   setTimeout(end, 700);
-  post('/api/v1/share-links', { site: site, token: t, url: link, channel: c })
+  post('/api/v1/share-links', { site: site, token: t, url: url, channel: c })
     .then(function (r) { return r.status == 201 && r.json(); })
     .then(function (j) { end(j && /^https?:\/\//.test(j.short_url) && j.short_url); })
     ['catch'](function () { end(); });
@@ -167,7 +167,7 @@ var share = safe(function (c, el) {
     var no = safe(function () { W.prompt(C.copy[0], link); });
     if (!N.clipboard) return no();
     N.clipboard.writeText(link).then(safe(function () { if (btn) copied(btn); }), no);
-  } else if (c == 'sms') short(t, link, c, safe(function (u) { go(address(c, u, ttl)); }));
+  } else if (c == 'sms') short(t, canonical(el), link, c, safe(function (u) { go(address(c, u, ttl)); }));
   else go(address(c, link, ttl));
 });
 
