@@ -103,15 +103,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         config,
     });
 
+    // The CLI prints short links under the address of the running server.
+    let url_file = state_url_file(&state.config.data);
+    if let Err(error) = std::fs::write(&url_file, &public_base) {
+        tracing::warn!(path = %url_file.display(), error = %error, "cannot record the server's address");
+    }
     println!("listening on http://{local}");
     tracing::info!(listen = %local, "listening");
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
         .with_graceful_shutdown(stop_signal())
         .await
         .context("serving HTTP")?;
 
     tracing::info!("stopped accepting; draining the event queue");
+    let _ = std::fs::remove_file(&url_file);
     queue.send_blocking(WriteOp::Stop);
     tokio::task::spawn_blocking(move || writer.join())
         .await
@@ -123,6 +129,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "stopped"
     );
     Ok(())
+}
+
+/// The file in the data directory where a running server notes the base
+/// URL of its short links.
+pub fn state_url_file(data: &std::path::Path) -> std::path::PathBuf {
+    data.join("server.url")
+}
+
+/// The base URL for short links printed by the CLI: the configured
+/// `public_url`, else the running server's, else the configured listen
+/// address.
+pub fn short_link_base(config: &Config) -> String {
+    if config.public_url.is_some() {
+        return config.public_base();
+    }
+    std::fs::read_to_string(state_url_file(&config.data))
+        .ok()
+        .map(|s| s.trim().to_owned())
+        .filter(|s| !s.is_empty())
+        .unwrap_or_else(|| config.public_base())
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

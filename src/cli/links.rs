@@ -66,7 +66,7 @@ pub fn run(cli: &Cli, command: &LinksCommand) -> anyhow::Result<()> {
         max_clicks: *max_clicks,
     };
     let link = create_link(&mut store, &site, &request, now_ms()).context("creating link")?;
-    println!("{}/{}", config.public_base(), link.code);
+    println!("{}/{}", crate::server::short_link_base(&config), link.code);
     eprintln!("code {} → {}", link.code, link.location);
     Ok(())
 }

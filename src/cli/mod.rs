@@ -1,6 +1,7 @@
 //! The command line: parses arguments, loads the configuration, and hands
 //! over to the command. `main.rs` only calls [`run`].
 
+pub mod classify;
 pub mod import;
 pub mod links;
 pub mod report;
@@ -41,6 +42,9 @@ pub enum Command {
     Import(import::ImportArgs),
     /// Print the report from the store.
     Report(report::ReportArgs),
+    /// Explain how hearsay classifies user agents (one a line on stdin) or
+    /// one request.
+    Classify(classify::ClassifyArgs),
 }
 
 impl Cli {
@@ -72,6 +76,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Links(command) => links::run(&cli, command),
         Command::Import(args) => import::run(&cli, args),
         Command::Report(args) => report::run(&cli, args),
+        Command::Classify(args) => classify::run(args),
     }
 }
 
@@ -81,5 +86,6 @@ fn init_logging() {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
 }

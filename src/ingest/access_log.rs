@@ -28,6 +28,8 @@ pub enum LineError {
     Time(String),
     #[error("bad status {0:?}")]
     Status(String),
+    #[error("{0} field is not a whole quoted string (truncated line?)")]
+    Unterminated(&'static str),
     #[error("bad request line {0:?}")]
     Request(String),
 }
@@ -75,14 +77,14 @@ pub fn parse_line(line: &str) -> Result<LogLine, LineError> {
         .map_or("", |(_bytes, after)| after)
         .trim_start();
 
-    let (referrer, user_agent) = match quoted(rest) {
-        Some((referrer, after)) => {
-            let agent = quoted(after.trim_start())
-                .map(|(ua, _)| ua)
-                .unwrap_or_default();
-            (referrer, agent)
-        }
-        None => (String::new(), String::new()),
+    // The common format ends here; the combined one has two more fields,
+    // both quoted and both whole.
+    let (referrer, user_agent) = if rest.is_empty() {
+        (String::new(), String::new())
+    } else {
+        let (referrer, after) = quoted(rest).ok_or(LineError::Unterminated("referrer"))?;
+        let (agent, _) = quoted(after.trim_start()).ok_or(LineError::Unterminated("user agent"))?;
+        (referrer, agent)
     };
     Ok(LogLine {
         ip: host.parse().ok(),

@@ -1,0 +1,147 @@
+//! Address ranges of email security scanners (DOMAIN.md B): Safe Links and
+//! similar gateways fetch links with ordinary browser user agents, so only
+//! their addresses give them away.
+//!
+//! The list ships as `data/scanner-networks.txt` and can be replaced by a
+//! file of the same format at start. The address is only compared, never
+//! kept.
+
+use std::net::IpAddr;
+use std::path::Path;
+
+use anyhow::Context;
+use ipnet::IpNet;
+
+const SHIPPED: &str = include_str!("../../data/scanner-networks.txt");
+
+/// A set of scanner networks.
+#[derive(Clone, Debug, Default)]
+pub struct ScannerNetworks {
+    networks: Vec<IpNet>,
+}
+
+/// A line of a scanner-network file that is not a network.
+#[derive(Debug, thiserror::Error)]
+#[error("line {line}: {text:?} is not a network in CIDR form")]
+pub struct NetworkLineError {
+    pub line: usize,
+    pub text: String,
+    #[source]
+    pub source: ipnet::AddrParseError,
+}
+
+impl ScannerNetworks {
+    /// The list that ships with hearsay.
+    pub fn shipped() -> ScannerNetworks {
+        ScannerNetworks::parse(SHIPPED).expect("the shipped scanner-networks.txt parses")
+    }
+
+    /// Reads a scanner-network file: one CIDR network a line, `#` starts a
+    /// comment, blank lines are skipped.
+    ///
+    /// # Errors
+    ///
+    /// Fails if the file cannot be read or a line is not a network; the
+    /// error names the file and the line.
+    pub fn from_path(path: &Path) -> anyhow::Result<ScannerNetworks> {
+        let text = std::fs::read_to_string(path)
+            .with_context(|| format!("reading scanner networks {}", path.display()))?;
+        ScannerNetworks::parse(&text)
+            .with_context(|| format!("reading scanner networks {}", path.display()))
+    }
+
+    /// Parses the text of a scanner-network file.
+    ///
+    /// # Errors
+    ///
+    /// Fails on the first line that is not a network.
+    pub fn parse(text: &str) -> Result<ScannerNetworks, NetworkLineError> {
+        let mut networks = Vec::new();
+        for (index, line) in text.lines().enumerate() {
+            let network = line.split('#').next().unwrap_or_default().trim();
+            if network.is_empty() {
+                continue;
+            }
+            let parsed = network
+                .parse::<IpNet>()
+                .map_err(|source| NetworkLineError {
+                    line: index + 1,
+                    text: network.to_owned(),
+                    source,
+                })?;
+            networks.push(parsed);
+        }
+        Ok(ScannerNetworks { networks })
+    }
+
+    /// Whether the address lies in one of the networks. IPv4 addresses
+    /// mapped into IPv6 (`::ffff:a.b.c.d`) are compared as IPv4.
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = match ip {
+            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
+            v4 => v4,
+        };
+        self.networks.iter().any(|network| network.contains(&ip))
+    }
+
+    /// How many networks the set holds.
+    pub fn len(&self) -> usize {
+        self.networks.len()
+    }
+
+    /// Whether the set holds no network.
+    pub fn is_empty(&self) -> bool {
+        self.networks.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn the_shipped_list_holds_the_safe_links_addresses_seen() {
+        // DOMAIN.md B: Safe Links fetches came from these addresses.
+        let shipped = ScannerNetworks::shipped();
+        for seen in ["40.107.218.12", "40.94.16.7", "40.107.235.1", "40.94.29.84"] {
+            assert!(shipped.contains(ip(seen)), "{seen}");
+        }
+        assert!(shipped.contains(ip("::ffff:40.94.29.84")));
+    }
+
+    #[test]
+    fn other_addresses_are_not_scanners() {
+        let shipped = ScannerNetworks::shipped();
+        for other in ["192.0.2.1", "8.8.8.8", "2001:db8::1", "40.108.0.1"] {
+            assert!(!shipped.contains(ip(other)), "{other}");
+        }
+    }
+
+    #[test]
+    fn a_bad_line_is_named() {
+        let err = ScannerNetworks::parse("10.0.0.0/8\n# note\n\nnot-a-net # x\n").unwrap_err();
+        assert_eq!(err.line, 4);
+        assert_eq!(err.text, "not-a-net");
+    }
+
+    #[test]
+    fn a_replacement_file_is_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("nets.txt");
+        std::fs::write(&path, "198.51.100.0/24 # test vendor\n").unwrap();
+        let nets = ScannerNetworks::from_path(&path).unwrap();
+        assert_eq!(nets.len(), 1);
+        assert!(nets.contains(ip("198.51.100.9")));
+        assert!(!nets.contains(ip("40.107.0.1")));
+    }
+
+    #[test]
+    fn a_missing_file_names_its_path() {
+        let err = ScannerNetworks::from_path(Path::new("/nonexistent/nets.txt")).unwrap_err();
+        assert!(format!("{err:#}").contains("/nonexistent/nets.txt"));
+    }
+}

@@ -1,0 +1,141 @@
+//! The JSON API with keys: sites, links, listings; and configuration
+//! errors at start.
+
+use serde_json::json;
+
+use crate::common::*;
+
+#[tokio::test]
+async fn admin_creates_a_site_whose_key_makes_links() {
+    let server = Server::start();
+    let http = client();
+    let response = http
+        .post(server.url("/api/v1/sites"))
+        .bearer_auth(&server.admin_key)
+        .json(&json!({"name": "news", "domains": ["News.Example.org"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let site: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(site["domains"], json!(["news.example.org"]));
+    let key = site["api_key"].as_str().unwrap().to_owned();
+    let hashed: i64 = server
+        .store()
+        .query_row(
+            "SELECT COUNT(*) FROM sites WHERE length(api_key_hash) = 32 AND api_key_hash <> ?1",
+            [&key],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(
+        hashed, 2,
+        "keys are stored as 32-byte hashes, never as given"
+    );
+
+    let link = http
+        .post(server.url("/api/v1/links"))
+        .bearer_auth(&key)
+        .json(&json!({"url": "https://news.example.org/story/1", "channel": "email", "max_clicks": 5}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(link.status().as_u16(), 201);
+    let link: serde_json::Value = link.json().await.unwrap();
+    let code = link["code"].as_str().unwrap();
+    assert_eq!(
+        link["short_url"].as_str().unwrap(),
+        server.url(&format!("/{code}"))
+    );
+    let (status, location, _) = fetch(
+        reqwest::Method::GET,
+        &server.url(&format!("/{code}")),
+        Some(IPHONE_SAFARI),
+    )
+    .await;
+    assert_eq!(status, 302);
+    assert!(
+        location
+            .unwrap()
+            .starts_with("https://news.example.org/story/1#hs=")
+    );
+
+    let refused = http
+        .post(server.url("/api/v1/links"))
+        .bearer_auth(&key)
+        .json(&json!({"url": "https://elsewhere.example.com/"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status().as_u16(), 422);
+    let body: serde_json::Value = refused.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("news.example.org"),
+        "{body}"
+    );
+
+    let no_key = http
+        .post(server.url("/api/v1/links"))
+        .json(&json!({"url": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_key.status().as_u16(), 401);
+    let site_key_cannot_make_sites = http
+        .post(server.url("/api/v1/sites"))
+        .bearer_auth(&key)
+        .json(&json!({"name": "n2", "domains": ["n2.example"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(site_key_cannot_make_sites.status().as_u16(), 403);
+}
+
+#[tokio::test]
+async fn the_demo_page_and_widget_are_served() {
+    let server = Server::start();
+    let page = client().get(server.url("/")).send().await.unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    let html = page.text().await.unwrap();
+    assert!(
+        html.contains(&format!("data-site=\"{}\"", server.site_id)),
+        "{html}"
+    );
+    let script = client().get(server.url("/widget.js")).send().await.unwrap();
+    assert!(
+        script.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("application/javascript")
+    );
+}
+
+#[test]
+fn an_unknown_setting_stops_the_start_and_is_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(dir.path())
+        .env("HEARSAY_FLUSH_INTERVAL", "50")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("HEARSAY_FLUSH_INTERVAL"), "{stderr}");
+
+    let config = dir.path().join("hearsay.toml");
+    std::fs::write(&config, "listen = \"127.0.0.1:0\"\nqueue_size = 5\n").unwrap();
+    let out = std::process::Command::new(BIN)
+        .args(["serve", "--config"])
+        .arg(&config)
+        .arg("--data")
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("queue_size") && stderr.contains("hearsay.toml"),
+        "{stderr}"
+    );
+}

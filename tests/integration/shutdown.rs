@@ -1,0 +1,90 @@
+//! SIGTERM under load: the server stops accepting, drains its queue to
+//! disk and exits 0, and every event it accepted is in the store.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_under_load_loses_no_accepted_event() {
+    let mut server = Server::start_with(&[("HEARSAY_FLUSH_INTERVAL_MS", "200")]);
+    let code = server.create_link("http://localhost/load", &[]);
+    let url = Arc::new(server.url(&format!("/{code}")));
+    let answered = Arc::new(AtomicU64::new(0));
+    let stop_at = Instant::now() + Duration::from_secs(20);
+
+    let mut clients = Vec::new();
+    for i in 0..8 {
+        let (url, answered) = (url.clone(), answered.clone());
+        clients.push(tokio::spawn(async move {
+            let http = client();
+            let ua = if i % 2 == 0 {
+                IPHONE_SAFARI
+            } else {
+                DESKTOP_CHROME
+            };
+            // Bounded in count and time; ends when the server goes away.
+            for _ in 0..50_000 {
+                if Instant::now() > stop_at {
+                    break;
+                }
+                match http.get(url.as_str()).header("user-agent", ua).send().await {
+                    Ok(r) if r.status().as_u16() == 302 => {
+                        answered.fetch_add(1, Ordering::Relaxed);
+                    }
+                    Ok(_) => {}
+                    Err(_) => break,
+                }
+            }
+        }));
+    }
+    while answered.load(Ordering::Relaxed) < 2_000 {
+        assert!(Instant::now() < stop_at, "load never got going");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+
+    let status = tokio::task::block_in_place(|| server.terminate());
+    for client in clients {
+        client.await.unwrap();
+    }
+    assert!(status.success(), "exit status {status:?}");
+
+    let logs: Vec<String> = server.stderr.try_iter().collect();
+    let last = logs
+        .iter()
+        .rev()
+        .find(|l| l.contains("events.accepted="))
+        .expect("final log line");
+    let accepted: i64 = last
+        .split("events.accepted=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let dropped: &str = last
+        .split("events.dropped=")
+        .nth(1)
+        .unwrap()
+        .split_whitespace()
+        .next()
+        .unwrap();
+    assert_eq!(dropped, "0", "{last}");
+
+    let stored = server.query_i64("SELECT COUNT(*) FROM events WHERE kind = 'redirect'");
+    let answered = answered.load(Ordering::Relaxed) as i64;
+    assert_eq!(stored, accepted, "every accepted event is in the store");
+    assert!(
+        stored >= answered,
+        "each answered redirect was recorded first ({stored} < {answered})"
+    );
+    let clicks = server.query_i64(&format!("SELECT clicks FROM links WHERE code = '{code}'"));
+    assert_eq!(
+        clicks, stored,
+        "the link's click count matches its stored clicks"
+    );
+}
