@@ -77,7 +77,7 @@ export async function startHearsay() {
  * Serves test article pages at /articles/NAME from pages registered with
  * `add(name, options)`; each loads the widget from the hearsay server.
  */
-export async function startPages(hearsay) {
+export async function startPages(hearsay, host = '127.0.0.1') {
   const pages = new Map();
   const server = http.createServer((req, res) => {
     const name = new URL(req.url, 'http://x').pathname.replace(/^\/articles\//, '');
@@ -89,8 +89,8 @@ export async function startPages(hearsay) {
     res.writeHead(200, { 'Content-Type': 'text/html; charset=utf-8' });
     res.end(page);
   });
-  await new Promise((r) => server.listen(0, '127.0.0.1', r));
-  const base = `http://127.0.0.1:${server.address().port}`;
+  await new Promise((r) => server.listen(0, host, r));
+  const base = `http://${host}:${server.address().port}`;
   return {
     base,
     /** Registers a page; returns its URL. */
@@ -141,7 +141,7 @@ export async function launchBrowser() {
   return { browser, ua };
 }
 
-const LOOPBACK = /^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?\//;
+const LOOPBACK = /^https?:\/\/(127\.0\.0\.[12]|localhost)(:\d+)?\//;
 
 /**
  * A fresh context in which no request leaves the machine: anything not on

@@ -292,6 +292,7 @@ describe('arrivals and the cascade', () => {
     const arrival = await poll('the arrival for t1', async () =>
       (await hs.events('arrival')).find((e) => e.token === t1));
     assert.equal(arrival.url, url);
+    assert.equal(arrival.class, 'person');
     const bar = await poll('a new token in the address bar', async () => {
       const u = pb.url();
       return u !== link1 && u;
@@ -537,5 +538,61 @@ describe('a hostile host page', () => {
       assert.deepEqual(errors, []);
       await context.close();
     }
+  });
+});
+
+describe('the collector refuses bad input with a clear 4xx', () => {
+  const post = (body, origin = pages.base) => fetch(hs.base + '/api/v1/events', {
+    method: 'POST', body, headers: { 'Content-Type': 'text/plain', Origin: origin },
+  });
+  const pageview = (extra = {}) => ({ type: 'pageview', url: `${pages.base}/x`, ...extra });
+
+  test('unknown site, foreign Origin, malformed JSON or token, oversize body', async () => {
+    const cases = [
+      ['unknown site', JSON.stringify({ site: 'nosuchsite', events: [pageview()] }), undefined, 404],
+      ['foreign origin', JSON.stringify({ site: hs.site, events: [pageview()] }), 'https://evil.example', 403],
+      ['malformed JSON', '{"site": ', undefined, 400],
+      ['short token', JSON.stringify({ site: hs.site, events: [pageview({ type: 'arrival', token: 'abc' })] }), undefined, 400],
+      ['token with a slash', JSON.stringify({ site: hs.site, events: [{ type: 'share', token: 'abcdefgh/ij', channel: 'sms', url: `${pages.base}/x` }] }), undefined, 400],
+    ];
+    for (const [what, body, origin, status] of cases) {
+      const res = await post(body, origin);
+      assert.equal(res.status, status, what);
+      const answer = await res.json();
+      assert.equal(typeof answer.error, 'string', what);
+      assert.ok(answer.error.length > 0, what);
+    }
+    const ok = await post(JSON.stringify({ site: hs.site, events: [pageview()] }));
+    assert.equal(ok.status, 202);
+    assert.deepEqual(await ok.json(), { accepted: 1 });
+  });
+
+  test('an oversize body: 413 with a JSON error', {
+    todo: 'hearsay answers 413 in text/plain ("Failed to buffer the request body")',
+  }, async () => {
+    const big = JSON.stringify({ site: hs.site, events: [pageview({ title: 'x'.repeat(70 * 1024) })] });
+    const res = await post(big);
+    assert.equal(res.status, 413);
+    assert.equal(typeof (await res.json()).error, 'string');
+  });
+
+  test('a page off the site domains is refused, and the widget stays quiet', async () => {
+    // 127.0.0.2 is this machine too, but not one of the demo site's domains.
+    const elsewhere = await startPages(hs, '127.0.0.2');
+    const foreign = elsewhere.add('foreign');
+    const { context } = await newContext(b);
+    const page = await context.newPage();
+    const errors = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    const refused = page.waitForResponse((r) => r.url().endsWith('/api/v1/events'));
+    await page.goto(foreign);
+    assert.equal((await refused).status(), 403);
+    await page.click('.hs-whatsapp');
+    await page.waitForTimeout(300);
+    assert.deepEqual(errors, []);
+    const stored = (await hs.events()).filter((e) => String(e.url).includes('127.0.0.2'));
+    assert.deepEqual(stored, []);
+    await context.close();
+    await elsewhere.stop();
   });
 });
