@@ -1,6 +1,5 @@
 /* hearsay share widget and landing beacon: see docs/widget.md */
 (function (W, D) {
-'use strict';
 var N = W.navigator || {}, L = W.location, H = W.history, S, site, api, P, inQ,
   dnt, consentMode, arrived, bar, vid, styled, intent;
 var ID = /^[A-Za-z0-9_-]{8,64}$/, KEY = 'hearsay_visitor';
@@ -262,7 +261,7 @@ safe(function () {
   S = D.currentScript || $('script[data-site][src*="widget"]');
   site = attr(S, 'site');
   if (!site || W.hearsay && W.hearsay.version) return;
-  api = attr(S, 'api') || (/^https?:\/\/[^\/?#]+/.exec(S.src) || [''])[0];
+  api = (/^https?:\/\/[^\/?#]+/.exec(S.src) || [''])[0];
   P = attr(S, 'token-param') || 'hs';
   if (!/^[A-Za-z0-9_-]{1,32}$/.test(P)) P = 'hs';
   inQ = attr(S, 'token-in') == 'query';
