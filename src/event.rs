@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use crate::classify::{Channel, Medium, Method, RequestClass, Verdict};
+use crate::classify::{Channel, Method, ReadReferrer, RequestClass, Verdict};
 
 /// What produced an event.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -71,9 +71,11 @@ pub struct Event {
     pub method: Option<Method>,
     /// The raw user agent, kept so events can be classified again.
     pub user_agent: Option<Arc<str>>,
-    pub referrer_host: Option<String>,
-    pub medium: Option<Medium>,
-    pub source: Option<String>,
+    /// The referrer, read: host and source. `None` where no referrer was
+    /// looked at; a direct visit has one with medium `direct`.
+    pub referrer: Option<Arc<ReadReferrer>>,
+    /// The name of a conversion (`signup`, `purchase`…).
+    pub label: Option<String>,
     pub url: Option<String>,
     /// For page views: whether the page was the home page.
     pub home: Option<bool>,
@@ -100,9 +102,8 @@ impl Event {
             channel: None,
             method: None,
             user_agent: None,
-            referrer_host: None,
-            medium: None,
-            source: None,
+            referrer: None,
+            label: None,
             url: None,
             home: None,
             pageview: false,

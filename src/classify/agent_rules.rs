@@ -269,10 +269,19 @@ pub const AGENT_RULES: &[AgentRule] = &[
         "automation:monitor",
     ),
     rule(
-        r"(?i)^(curl|wget|httpie|python-requests|python-urllib|python-httpx|python/\d|aiohttp|go-http-client|okhttp|apache-httpclient|java/\d|java-http-client|libwww-perl|lwp::|ruby|faraday|axios|node-fetch|node/|undici|got |postmanruntime|insomnia|scrapy|guzzlehttp|php|winhttp|jakarta commons-httpclient|dart/|deno/|reqwest|rust-reqwest|hyper/|lua-resty|http\.rb|rest-client|powershell)|WindowsPowerShell|(?i:\bhttp-?client\b|pycurl|\bjersey/|qqdownload)",
+        r"(?i)^(curl|wget|httpie|python-requests|python-urllib|python-httpx|python/\d|aiohttp|go-http-client|okhttp|apache-httpclient|java/\d|java-http-client|libwww-perl|lwp::|ruby|faraday|axios|node-fetch|node/|undici|got |postmanruntime|insomnia|scrapy|guzzlehttp|php|winhttp|jakarta commons-httpclient|dart/|deno/|reqwest|rust-reqwest|hyper/|lua-resty|http\.rb|rest-client|powershell)|WindowsPowerShell|(?i:\bhttp-?client\b|pycurl|\bjersey/|qqdownload|libfetch)",
         Automation,
         None,
         "automation:http-client",
+    ),
+    // A bare product token with no platform is a script's placeholder, not
+    // a browser (`Mozilla/4.0`, `Mozilla/4.0 (compatible;)`); the bare
+    // `Mozilla/5.0` of Apple's mail proxy is matched above.
+    rule(
+        r"^Mozilla/\d(\.\d+)?( \(compatible;?\))?$",
+        Automation,
+        None,
+        "automation:stub-agent",
     ),
     // Crawlers hearsay names itself; the long tail is left to the lists.
     rule(
@@ -298,6 +307,12 @@ pub const AGENT_RULES: &[AgentRule] = &[
         Crawler,
         None,
         "crawler:feed",
+    ),
+    rule(
+        r"(?i)\bportscout/|\brobosourcer/",
+        Crawler,
+        None,
+        "crawler:named",
     ),
     // Google's own tools that render pages (ads checks, Search Console,
     // transcoders); Google's previews, scans and scripts matched above.

@@ -96,10 +96,41 @@ const VERDICT_CACHE_ENTRIES: usize = 16_384;
 /// cached, so hostile headers cannot fill memory (real ones are shorter).
 const MAX_CACHED_USER_AGENT_BYTES: usize = 1024;
 
+/// A referrer as stored: its host (for `android-app://`, the package) and
+/// the source it names.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReadReferrer {
+    pub host: Option<String>,
+    pub source: Source,
+}
+
+/// The verdict cache's key. [`AgentKeyRef`] hashes the same way, so a
+/// lookup needs no owned copy of the user agent.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+struct AgentKey {
+    method: Method,
+    user_agent: String,
+}
+
+#[derive(Hash)]
+struct AgentKeyRef<'a> {
+    method: Method,
+    user_agent: &'a str,
+}
+
+impl quick_cache::Equivalent<AgentKey> for AgentKeyRef<'_> {
+    fn equivalent(&self, key: &AgentKey) -> bool {
+        self.method == key.method && self.user_agent == key.user_agent
+    }
+}
+
 /// Classifies requests and referrers; cheap to share between threads.
 pub struct Classifier {
     agents: user_agent::UserAgentParser,
-    verdicts: quick_cache::sync::Cache<(Method, String), Arc<Verdict>>,
+    verdicts: quick_cache::sync::Cache<AgentKey, Arc<Verdict>>,
+    /// Sources of referrers read without own domains (the redirect's case),
+    /// by the referrer as sent: they repeat as much as user agents do.
+    referrers: quick_cache::sync::Cache<String, Arc<ReadReferrer>>,
     scanners: ScannerNetworks,
 }
 
@@ -117,6 +148,7 @@ impl Classifier {
         Ok(Classifier {
             agents,
             verdicts: quick_cache::sync::Cache::new(VERDICT_CACHE_ENTRIES),
+            referrers: quick_cache::sync::Cache::new(VERDICT_CACHE_ENTRIES),
             scanners: ScannerNetworks::shipped(),
         })
     }
@@ -171,11 +203,18 @@ impl Classifier {
         if facts.user_agent.len() > MAX_CACHED_USER_AGENT_BYTES {
             return Arc::new(request::classify(&self.agents, facts));
         }
-        let key = (facts.method, facts.user_agent.to_owned());
-        if let Some(hit) = self.verdicts.get(&key) {
+        let query = AgentKeyRef {
+            method: facts.method,
+            user_agent: facts.user_agent,
+        };
+        if let Some(hit) = self.verdicts.get(&query) {
             return hit;
         }
         let verdict = Arc::new(request::classify(&self.agents, facts));
+        let key = AgentKey {
+            method: facts.method,
+            user_agent: facts.user_agent.to_owned(),
+        };
         self.verdicts.insert(key, verdict.clone());
         verdict
     }
@@ -184,6 +223,27 @@ impl Classifier {
     /// of `own_domains` (ASCII host names) is internal.
     pub fn classify_referrer(&self, referrer: &str, own_domains: &[String]) -> Source {
         referrer::classify(referrer, own_domains)
+    }
+
+    /// Reads a referrer once for storing: its host (or app package) and its
+    /// source. Cached when there are no own domains to tell internal ones
+    /// apart (the redirect's case), since referrers repeat heavily.
+    pub fn read_referrer(&self, referrer: &str, own_domains: &[String]) -> Arc<ReadReferrer> {
+        let read = || {
+            Arc::new(ReadReferrer {
+                host: referrer::referrer_host(referrer),
+                source: referrer::classify(referrer, own_domains),
+            })
+        };
+        if !own_domains.is_empty() || referrer.len() > MAX_CACHED_USER_AGENT_BYTES {
+            return read();
+        }
+        if let Some(hit) = self.referrers.get(referrer) {
+            return hit;
+        }
+        let facts = read();
+        self.referrers.insert(referrer.to_owned(), facts.clone());
+        facts
     }
 }
 

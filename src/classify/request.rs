@@ -341,6 +341,20 @@ mod tests {
         );
     }
 
+    /// Machines from the real 2015 access log (tests/fixtures) that read
+    /// as people before these rules.
+    #[test]
+    fn machines_of_the_real_log() {
+        assert_eq!(said(&get("Mozilla/4.0 (compatible;)")).2, "automation:stub-agent");
+        assert_eq!(said(&get("Mozilla/4.0")).2, "automation:stub-agent");
+        assert_eq!(said(&get("fetch libfetch/2.0")).2, "automation:http-client");
+        assert_eq!(said(&get("portscout/0.8.1")).0, K::Crawler);
+        assert_eq!(said(&get("Robosourcer/1.0")).0, K::Crawler);
+        // A text browser is still a person.
+        let lynx = "Lynx/2.8.7rel.2 libwww-FM/2.14 SSL-MM/1.4.1 OpenSSL/1.0.1f";
+        assert_eq!(said(&get(lynx)).0, K::Person);
+    }
+
     #[test]
     fn office_discovery_is_a_scan() {
         assert_eq!(get("Microsoft Office Existence Discovery").class, K::Scan);

@@ -16,7 +16,6 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::redirect::referrer_host;
 use super::request::{check_origin, client_ip, parse_json_body, user_agent, with_cors};
 use crate::classify::{Channel, Method, RequestFacts};
 use crate::content::{is_home_path, normalize_content_url, path_of};
@@ -208,12 +207,11 @@ fn build_events(
         };
 
         if matches!(kind, EventKind::Arrival | EventKind::Pageview) {
-            let source = state
-                .classifier
-                .classify_referrer(page.referrer.as_deref().unwrap_or(""), &site.domains);
-            event.referrer_host = page.referrer.as_deref().and_then(referrer_host);
-            event.medium = Some(source.medium);
-            event.source = source.source;
+            event.referrer = Some(
+                state
+                    .classifier
+                    .read_referrer(page.referrer.as_deref().unwrap_or(""), &site.domains),
+            );
             event.pageview = true;
             event.home = Some(is_home_path(path_of(&url)));
             event.content = Some(ContentFacts {
@@ -249,7 +247,7 @@ fn build_events(
             _ => {}
         }
         if kind == EventKind::Conversion {
-            event.source = page.name.clone();
+            event.label = page.name.clone();
         }
         events.push(event);
     }

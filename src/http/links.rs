@@ -147,10 +147,10 @@ async fn store_link(
 
 fn describe(state: &AppState, link: &Link) -> serde_json::Value {
     serde_json::json!({
-        "code": link.code,
+        "code": &*link.code,
         "short_url": format!("{}/{}", state.public_base, link.code),
         "target_url": link.target_url,
-        "token": link.share_token,
+        "token": &*link.share_token,
         "channel": link.channel.map(|c| c.as_str()),
         "expires_ms": link.expires_ms,
         "max_clicks": link.max_clicks,

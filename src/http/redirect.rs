@@ -8,8 +8,8 @@
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::{ConnectInfo, Path, State};
-use axum::http::{HeaderMap, HeaderValue, Method as HttpMethod, StatusCode, header};
+use axum::extract::{ConnectInfo, Path, Request, State};
+use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use super::AppState;
@@ -28,13 +28,15 @@ const GONE: &str = "This link has expired and no longer leads anywhere.\n";
 pub async fn follow_link(
     State(state): State<Arc<AppState>>,
     Path(code): Path<String>,
-    method: HttpMethod,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
+    request: Request,
 ) -> Response {
+    // The request itself, not a `HeaderMap` extractor: that one clones
+    // every header, on the hottest path there is.
+    let headers = request.headers();
     let now = now_ms();
-    let method = Method::from_name(method.as_str());
-    let ua = user_agent(&headers);
+    let method = Method::from_name(request.method().as_str());
+    let ua = user_agent(headers);
     let verdict = state.classifier.classify_request(&RequestFacts {
         method,
         user_agent: ua,
@@ -63,18 +65,15 @@ pub async fn follow_link(
     event.site_id = Some(link.site_id.clone());
     event.method = Some(method);
     event.status = Some(status);
-    event.link_code = Some(Arc::from(link.code.as_str()));
-    event.share_token = Some(Arc::from(link.share_token.as_str()));
+    event.link_code = Some(link.code.clone());
+    event.share_token = Some(link.share_token.clone());
     if !ua.is_empty() {
         event.user_agent = Some(Arc::from(ua));
     }
-    if let Some(referrer) = referrer(&headers) {
-        let source = state.classifier.classify_referrer(referrer, &[]);
-        event.referrer_host = referrer_host(referrer);
-        event.medium = Some(source.medium);
-        event.source = source.source;
+    if let Some(referrer) = referrer(headers) {
+        event.referrer = Some(state.classifier.read_referrer(referrer, &[]));
     }
-    let ip = client_ip(&headers, peer, state.config.trust_forwarded_for);
+    let ip = client_ip(headers, peer, state.config.trust_forwarded_for);
     event.visitor_id = Some(state.visitor_id(&link.site_id, ip, ua, now));
     state.record(event);
 
@@ -116,11 +115,4 @@ async fn find_in_store(state: &Arc<AppState>, code: &str) -> Option<Arc<Link>> {
         .ok()
         .flatten()?;
     Some(state.links.insert(found))
-}
-
-/// The host of a referrer, or the package of an `android-app://` one.
-pub fn referrer_host(referrer: &str) -> Option<String> {
-    url::Url::parse(referrer)
-        .ok()
-        .and_then(|u| u.host_str().map(|h| h.to_ascii_lowercase()))
 }

@@ -191,13 +191,8 @@ fn line_event(
     if !line.user_agent.is_empty() {
         event.user_agent = Some(Arc::from(line.user_agent.as_str()));
     }
-    let source = classifier.classify_referrer(line.referrer.as_deref().unwrap_or(""), domains);
-    event.referrer_host = line
-        .referrer
-        .as_deref()
-        .and_then(crate::http::redirect::referrer_host);
-    event.medium = Some(source.medium);
-    event.source = source.source;
+    event.referrer =
+        Some(classifier.read_referrer(line.referrer.as_deref().unwrap_or(""), domains));
     event.pageview = is_page_view(&line.method, path, line.status);
     event.home = Some(is_home_path(path));
     event.url = Some(path.to_owned());
@@ -221,7 +216,7 @@ pub fn guess_own_domain(lines: &[String]) -> Option<String> {
         let Some(host) = parsed
             .referrer
             .as_deref()
-            .and_then(crate::http::redirect::referrer_host)
+            .and_then(crate::classify::referrer::referrer_host)
         else {
             continue;
         };

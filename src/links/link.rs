@@ -1,5 +1,6 @@
 //! One short link as the redirect holds it.
 
+use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
 use crate::classify::Channel;
@@ -8,12 +9,12 @@ use crate::classify::Channel;
 /// carrying the token of the share it belongs to.
 #[derive(Debug)]
 pub struct Link {
-    pub code: String,
-    pub site_id: std::sync::Arc<str>,
+    pub code: Arc<str>,
+    pub site_id: Arc<str>,
     /// The target as stored: the URL given, byte for byte, with its host in
     /// ASCII form.
     pub target_url: String,
-    pub share_token: String,
+    pub share_token: Arc<str>,
     /// The declared channel of the link's share, if any.
     pub channel: Option<Channel>,
     /// The `Location` the redirect answers with: the target plus the token.

@@ -17,7 +17,7 @@ impl LinkTable {
     pub fn from_links(links: Vec<Link>) -> LinkTable {
         let map = links
             .into_iter()
-            .map(|link| (link.code.clone(), Arc::new(link)))
+            .map(|link| (link.code.to_string(), Arc::new(link)))
             .collect();
         LinkTable {
             links: RwLock::new(map),
@@ -39,7 +39,7 @@ impl LinkTable {
         self.links
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .insert(link.code.clone(), link.clone());
+            .insert(link.code.to_string(), link.clone());
         link
     }
 

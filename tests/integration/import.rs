@@ -4,7 +4,8 @@
 //! `tests/fixtures/access_2015_expected.py` (a few lines of Python over the
 //! same file with its own page-view rule and a plain bot regex). Where
 //! hearsay's classifier and that script may differ on a handful of user
-//! agents, the test allows 3%.
+//! agents (a Facebook preview the script counts as a person), the test
+//! allows 1%.
 
 use std::process::Command;
 
@@ -16,7 +17,7 @@ const LOG: &str = concat!(
 );
 
 fn near(got: i64, expected: i64, what: &str) {
-    let slack = (expected as f64 * 0.03).ceil() as i64;
+    let slack = (expected as f64 * 0.01).ceil() as i64;
     assert!(
         (got - expected).abs() <= slack,
         "{what}: got {got}, expected {expected} ± {slack}"
@@ -80,7 +81,7 @@ fn real_log_comes_apart_by_class_and_source() {
     let get = |k: &str| sources[k].as_i64().unwrap();
     near(get("search"), 467, "search");
     near(get("internal"), 529, "internal");
-    near(get("direct_deep"), 421, "direct_deep");
+    near(get("direct_deep"), 422, "direct_deep");
     near(get("direct_home"), 44, "direct_home");
     assert!(get("direct_deep") > 3 * get("direct_home"));
     let views: i64 = [
@@ -96,7 +97,7 @@ fn real_log_comes_apart_by_class_and_source() {
     .iter()
     .map(|k| get(k))
     .sum();
-    near(views, 1651, "page views by people");
+    near(views, 1652, "page views by people");
     assert_eq!(
         report["dark_social_estimate"]["direct_deep"],
         sources["direct_deep"]

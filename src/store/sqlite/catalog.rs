@@ -192,10 +192,10 @@ impl SqliteStore {
         )?;
         tx.commit()?;
         Ok(Link {
-            code: new.code.to_owned(),
+            code: Arc::from(new.code),
             site_id: Arc::from(new.site.id.as_str()),
             target_url: new.target_url.to_owned(),
-            share_token: new.share_token.to_owned(),
+            share_token: Arc::from(new.share_token),
             channel: new.channel,
             location: add_token(
                 new.target_url,
@@ -255,10 +255,10 @@ impl SqliteStore {
                     site.settings.token_in,
                     &site.settings.token_param,
                 ),
-                code,
+                code: Arc::from(code),
                 site_id: Arc::from(site_id.as_str()),
                 target_url,
-                share_token: token,
+                share_token: Arc::from(token),
                 channel: channel.as_deref().and_then(Channel::parse),
                 created_ms,
                 expires_ms,

@@ -53,6 +53,9 @@ pub enum StoreError {
 pub struct SqliteStore {
     pub(crate) conn: Connection,
     path: PathBuf,
+    /// Ids of user agents already in the `user_agents` dictionary, so the
+    /// writer stores each long string once and an integer per event.
+    agent_ids: std::collections::HashMap<std::sync::Arc<str>, i64, foldhash::fast::RandomState>,
 }
 
 impl SqliteStore {
@@ -83,7 +86,11 @@ impl SqliteStore {
         conn.pragma_update(None, "foreign_keys", "ON")
             .map_err(open_err)?;
         schema::migrate(&mut conn)?;
-        Ok(SqliteStore { conn, path })
+        Ok(SqliteStore {
+            conn,
+            path,
+            agent_ids: Default::default(),
+        })
     }
 
     /// Where the file is.

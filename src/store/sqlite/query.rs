@@ -30,10 +30,10 @@ fn event_column(dimension: Dimension) -> &'static str {
         Dimension::ChannelOrigin => "s.channel_origin",
         Dimension::Medium => "e.medium",
         Dimension::Landing => "CASE WHEN e.home THEN 'home' ELSE 'deep' END",
-        Dimension::Device => "e.device",
-        Dimension::Browser => "e.browser",
-        Dimension::Os => "e.os",
-        Dimension::InApp => "e.in_app",
+        Dimension::Device => "COALESCE(a.device, 'unknown')",
+        Dimension::Browser => "a.browser",
+        Dimension::Os => "a.os",
+        Dimension::InApp => "a.in_app",
         Dimension::Url => "e.url",
         Dimension::Rule => "e.rule",
     }
@@ -118,13 +118,20 @@ fn compile(count: &Count) -> Result<(String, Vec<Value>), StoreError> {
         Measure::Events | Measure::Shares => "COUNT(*)",
         Measure::Visitors => "COUNT(DISTINCT e.visitor_id)",
     };
-    let from = if shares_only {
-        "shares s"
-    } else if needs_share {
-        "events e LEFT JOIN shares s ON s.token = e.share_token"
-    } else {
-        "events e"
-    };
+    let needs_agent = !shares_only
+        && count.group_by.iter().any(|d| {
+            matches!(
+                d,
+                Dimension::Device | Dimension::Browser | Dimension::Os | Dimension::InApp
+            )
+        });
+    let mut from = String::from(if shares_only { "shares s" } else { "events e" });
+    if needs_share {
+        from.push_str(" LEFT JOIN shares s ON s.token = e.share_token");
+    }
+    if needs_agent {
+        from.push_str(" LEFT JOIN user_agents a ON a.id = e.agent_id");
+    }
     let mut sql = String::from("SELECT ");
     for column in &columns {
         sql.push_str(column);
@@ -132,7 +139,7 @@ fn compile(count: &Count) -> Result<(String, Vec<Value>), StoreError> {
     }
     sql.push_str(measure);
     sql.push_str(" FROM ");
-    sql.push_str(from);
+    sql.push_str(&from);
     if !conditions.is_empty() {
         sql.push_str(" WHERE ");
         sql.push_str(&conditions.join(" AND "));

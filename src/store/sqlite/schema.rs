@@ -63,7 +63,7 @@ CREATE TABLE events (
     channel       TEXT,
     rule          TEXT NOT NULL,
     method        TEXT,
-    user_agent    TEXT,
+    agent_id      INTEGER,
     referrer_host TEXT,
     medium        TEXT,
     source        TEXT,
@@ -73,15 +73,20 @@ CREATE TABLE events (
     link_code     TEXT,
     share_token   TEXT,
     visitor_id    INTEGER,
-    device        TEXT,
-    os            TEXT,
-    browser       TEXT,
-    in_app        TEXT,
     status        INTEGER,
     value         REAL,
     is_click      INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX events_by_time ON events (ts_ms);
+CREATE TABLE user_agents (
+    id            INTEGER PRIMARY KEY,
+    user_agent    TEXT UNIQUE,
+    device        TEXT NOT NULL,
+    os            TEXT,
+    browser       TEXT,
+    in_app        TEXT,
+    first_seen_ms INTEGER NOT NULL,
+    last_seen_ms  INTEGER NOT NULL
+);
 CREATE TABLE salts (
     day  TEXT PRIMARY KEY,
     salt BLOB NOT NULL

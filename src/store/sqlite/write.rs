@@ -8,6 +8,10 @@ use rusqlite::params;
 use super::{SqliteStore, StoreError};
 use crate::event::{Event, EventKind};
 
+/// Bound on the writer's map of user-agent ids; past it the map starts
+/// afresh (the dictionary in the file is never lost, only re-read).
+const MAX_CACHED_AGENT_IDS: usize = 100_000;
+
 /// Everything the writer commits together.
 #[derive(Default)]
 pub struct Batch {
@@ -28,14 +32,34 @@ impl SqliteStore {
     /// Fails if SQLite does; the transaction is rolled back and nothing of
     /// the batch is stored.
     pub fn write_batch(&mut self, batch: &Batch) -> Result<(), StoreError> {
+        let result = self.write_batch_once(batch);
+        if result.is_err() {
+            // Ids learnt inside a rolled-back transaction do not exist.
+            self.agent_ids.clear();
+        }
+        result
+    }
+
+    fn write_batch_once(&mut self, batch: &Batch) -> Result<(), StoreError> {
+        let agent_ids = &mut self.agent_ids;
+        if agent_ids.len() > MAX_CACHED_AGENT_IDS {
+            agent_ids.clear();
+        }
         let tx = self.conn.transaction()?;
         {
+            let mut find_agent = tx.prepare_cached(
+                "INSERT INTO user_agents (user_agent, device, os, browser, in_app, first_seen_ms,
+                    last_seen_ms)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)
+                 ON CONFLICT (user_agent) DO UPDATE SET last_seen_ms = excluded.last_seen_ms
+                 RETURNING id",
+            )?;
             let mut insert_event = tx.prepare_cached(
-                "INSERT INTO events (site_id, kind, ts_ms, class, channel, rule, method, user_agent,
+                "INSERT INTO events (site_id, kind, ts_ms, class, channel, rule, method, agent_id,
                     referrer_host, medium, source, url, home, pageview, link_code, share_token,
-                    visitor_id, device, os, browser, in_app, status, value, is_click)
+                    visitor_id, status, value, is_click)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
-                    ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24)",
+                    ?17, ?18, ?19, ?20)",
             )?;
             let mut declare_share = tx.prepare_cached(
                 "INSERT INTO shares (token, site_id, content_url, channel, channel_origin,
@@ -61,10 +85,40 @@ impl SqliteStore {
                     topics = COALESCE(excluded.topics, contents.topics)",
             )?;
             let mut clicks: HashMap<&str, i64> = HashMap::new();
+            // Agents seen in this batch, with the last time, for retention.
+            let mut seen_agents: HashMap<i64, i64, foldhash::fast::RandomState> =
+                HashMap::default();
 
             for event in &batch.events {
                 let verdict = &event.verdict;
+                let referrer = event.referrer.as_deref();
                 let is_click = event.is_click();
+                let agent_id = match &event.user_agent {
+                    Some(agent) => match agent_ids.get(agent) {
+                        Some(&id) => Some(id),
+                        None => {
+                            let info = &verdict.agent;
+                            let id: i64 = find_agent.query_row(
+                                params![
+                                    agent.as_ref(),
+                                    info.device.as_str(),
+                                    info.os.as_deref(),
+                                    info.browser.as_deref(),
+                                    info.in_app.as_deref(),
+                                    event.ts_ms
+                                ],
+                                |r| r.get(0),
+                            )?;
+                            agent_ids.insert(agent.clone(), id);
+                            Some(id)
+                        }
+                    },
+                    None => None,
+                };
+                if let Some(id) = agent_id {
+                    let last = seen_agents.entry(id).or_insert(event.ts_ms);
+                    *last = (*last).max(event.ts_ms);
+                }
                 insert_event.execute(params![
                     event.site_id.as_deref(),
                     event.kind.as_str(),
@@ -73,20 +127,18 @@ impl SqliteStore {
                     event.stored_channel().map(|c| c.as_str()),
                     verdict.rule,
                     event.method.map(|m| m.as_str()),
-                    event.user_agent.as_deref(),
-                    event.referrer_host.as_deref(),
-                    event.medium.map(|m| m.as_str()),
-                    event.source.as_deref(),
+                    agent_id,
+                    referrer.and_then(|r| r.host.as_deref()),
+                    referrer.map(|r| r.source.medium.as_str()),
+                    referrer
+                        .and_then(|r| r.source.source.as_deref())
+                        .or(event.label.as_deref()),
                     event.url.as_deref(),
                     event.home,
                     event.pageview,
                     event.link_code.as_deref(),
                     event.share_token.as_deref(),
                     event.visitor_id,
-                    verdict.agent.device.as_str(),
-                    verdict.agent.os.as_deref(),
-                    verdict.agent.browser.as_deref(),
-                    verdict.agent.in_app.as_deref(),
                     event.status,
                     event.value,
                     is_click,
@@ -126,6 +178,12 @@ impl SqliteStore {
                 tx.prepare_cached("UPDATE links SET clicks = clicks + ?2 WHERE code = ?1")?;
             for (code, n) in clicks {
                 add_clicks.execute(params![code, n])?;
+            }
+            let mut touch_agent = tx.prepare_cached(
+                "UPDATE user_agents SET last_seen_ms = MAX(last_seen_ms, ?2) WHERE id = ?1",
+            )?;
+            for (id, last) in seen_agents {
+                touch_agent.execute(params![id, last])?;
             }
             for (day, salt) in &batch.salts {
                 tx.execute(
