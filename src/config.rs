@@ -42,6 +42,10 @@ pub struct Config {
     /// address from `X-Forwarded-For` (behind a proxy you run). Default
     /// false.
     pub trust_forwarded_for: bool,
+    /// `scanner_networks_path`, `HEARSAY_SCANNER_NETWORKS_PATH`: a file of
+    /// email-scanner networks (CIDR a line) to use instead of the shipped
+    /// `data/scanner-networks.txt`. Default: the shipped list.
+    pub scanner_networks_path: Option<PathBuf>,
 }
 
 impl Default for Config {
@@ -56,6 +60,7 @@ impl Default for Config {
             max_body_bytes: 64 * 1024,
             max_batch_events: 100,
             trust_forwarded_for: false,
+            scanner_networks_path: None,
         }
     }
 }
@@ -73,6 +78,7 @@ pub struct ConfigLayer {
     pub max_body_bytes: Option<usize>,
     pub max_batch_events: Option<usize>,
     pub trust_forwarded_for: Option<bool>,
+    pub scanner_networks_path: Option<PathBuf>,
 }
 
 impl Config {
@@ -88,6 +94,7 @@ impl Config {
             max_body_bytes,
             max_batch_events,
             trust_forwarded_for,
+            scanner_networks_path,
         } = layer;
         if let Some(v) = listen {
             self.listen = v;
@@ -115,6 +122,9 @@ impl Config {
         }
         if let Some(v) = trust_forwarded_for {
             self.trust_forwarded_for = v;
+        }
+        if scanner_networks_path.is_some() {
+            self.scanner_networks_path = scanner_networks_path;
         }
     }
 

@@ -74,6 +74,9 @@ pub struct Event {
     /// The referrer, read: host and source. `None` where no referrer was
     /// looked at; a direct visit has one with medium `direct`.
     pub referrer: Option<Arc<ReadReferrer>>,
+    /// The channel this event's evidence names for its share (a preview
+    /// fetcher, an in-app browser, a referrer), if any.
+    pub evidence_channel: Option<Channel>,
     /// The name of a conversion (`signup`, `purchase`…).
     pub label: Option<String>,
     pub url: Option<String>,
@@ -103,6 +106,7 @@ impl Event {
             method: None,
             user_agent: None,
             referrer: None,
+            evidence_channel: None,
             label: None,
             url: None,
             home: None,

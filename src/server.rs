@@ -92,7 +92,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     .context("starting the event writer")?;
 
     let state = Arc::new(AppState {
-        classifier: Arc::new(Classifier::new().context("loading classification rules")?),
+        classifier: Arc::new(load_classifier(&config)?),
+        followups: Default::default(),
         links: LinkTable::from_links(links),
         sites: SiteTable::from_sites(sites),
         queue: queue.clone(),
@@ -149,6 +150,22 @@ pub fn short_link_base(config: &Config) -> String {
         .map(|s| s.trim().to_owned())
         .filter(|s| !s.is_empty())
         .unwrap_or_else(|| config.public_base())
+}
+
+/// The classifier with the configured scanner networks, if any.
+///
+/// # Errors
+///
+/// Fails if the rules do not compile or the networks file is unreadable.
+pub fn load_classifier(config: &Config) -> anyhow::Result<Classifier> {
+    let classifier = Classifier::new().context("loading classification rules")?;
+    Ok(match &config.scanner_networks_path {
+        Some(path) => classifier.with_scanner_networks(
+            crate::classify::scanner_network::ScannerNetworks::from_path(path)
+                .with_context(|| format!("loading scanner networks from {}", path.display()))?,
+        ),
+        None => classifier,
+    })
 }
 
 /// Resolves on SIGTERM or Ctrl-C.

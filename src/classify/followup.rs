@@ -50,18 +50,25 @@ impl FollowupTracker {
     /// Reads a request for link `code` at `at`, whose own verdict is
     /// `verdict`, as a follow-up of a recent preview, if it is one: within
     /// the window after a preview of the same link, a HEAD that nothing
-    /// named (`method:head`), a GET with no user agent (`ua:empty`) or a GET
-    /// that looked like a plain browser (`person:browser`) becomes a preview
-    /// of that channel, rule `preview:followup`. Named fetchers, crawlers,
-    /// in-app browsers and everything else keep their own verdict (`None`).
+    /// named (`method:head`) or a GET with no user agent (`ua:empty`)
+    /// becomes a preview of that channel, rule `preview:followup`. A GET
+    /// that looks like a plain browser (`person:browser`) does so only after
+    /// a Discord preview, whose proxy fetches with users' agents: after any
+    /// other preview it is the person the message reached, and a click
+    /// (a server-side Meta or Slack fetch is often followed within seconds
+    /// by the first reader). Named fetchers, crawlers, in-app browsers and
+    /// everything else keep their own verdict (`None`).
     pub fn followup_of(&self, code: &str, verdict: &Verdict, at: Instant) -> Option<Verdict> {
-        let looks_alike = matches!(verdict.rule, "method:head" | "ua:empty" | "person:browser");
-        if !looks_alike {
+        let browser_get = verdict.rule == "person:browser";
+        if !browser_get && !matches!(verdict.rule, "method:head" | "ua:empty") {
             return None;
         }
 
         let previews = self.previews.lock().unwrap_or_else(|e| e.into_inner());
         let (seen, channel) = *previews.get(code)?;
+        if browser_get && channel != Channel::Discord {
+            return None;
+        }
         let since = at.checked_duration_since(seen)?;
         (since <= self.window).then(|| Verdict {
             class: RequestClass::Preview,
@@ -159,6 +166,20 @@ mod tests {
                 "preview:followup"
             )
         );
+    }
+
+    #[test]
+    fn a_browser_get_after_a_meta_preview_is_the_person_it_reached() {
+        let tracker = FollowupTracker::default();
+        let t0 = Instant::now();
+        tracker.record_preview("abc1234", Channel::Facebook, t0);
+        let got = seen(
+            &tracker,
+            "abc1234",
+            facts(Method::Get, IPHONE_SAFARI),
+            t0 + Duration::from_secs(1),
+        );
+        assert_eq!(got.0, RequestClass::Person);
     }
 
     #[test]

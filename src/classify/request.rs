@@ -345,7 +345,10 @@ mod tests {
     /// as people before these rules.
     #[test]
     fn machines_of_the_real_log() {
-        assert_eq!(said(&get("Mozilla/4.0 (compatible;)")).2, "automation:stub-agent");
+        assert_eq!(
+            said(&get("Mozilla/4.0 (compatible;)")).2,
+            "automation:stub-agent"
+        );
         assert_eq!(said(&get("Mozilla/4.0")).2, "automation:stub-agent");
         assert_eq!(said(&get("fetch libfetch/2.0")).2, "automation:http-client");
         assert_eq!(said(&get("portscout/0.8.1")).0, K::Crawler);

@@ -117,6 +117,21 @@ pub fn render(report: &Report) -> String {
             );
         }
     }
+    if !report.learnt_channels.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n  what clicks and previews said of shares (declared → inferred)"
+        );
+        for l in &report.learnt_channels {
+            let _ = writeln!(
+                out,
+                "  {:<12} → {:<12} {:>6}",
+                l.declared.as_deref().unwrap_or("-"),
+                l.inferred,
+                l.shares
+            );
+        }
+    }
     if !report.devices.is_empty() {
         let _ = writeln!(out, "\nDevices            clicks  page views");
         for d in &report.devices {

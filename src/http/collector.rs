@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
 use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,7 +17,8 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::request::{check_origin, client_ip, parse_json_body, user_agent, with_cors};
+use super::redirect::evidence_channel;
+use super::request::{body_bytes, check_origin, client_ip, parse_json_body, user_agent, with_cors};
 use crate::classify::{Channel, Method, RequestFacts};
 use crate::content::{is_home_path, normalize_content_url, path_of};
 use crate::event::{ContentFacts, Event, EventKind, ShareFacts, now_ms};
@@ -67,8 +69,12 @@ pub async fn collect_events(
     State(state): State<Arc<AppState>>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
+    let body = match body_bytes(body, state.config.max_body_bytes) {
+        Ok(body) => body,
+        Err(error) => return error.into_response(),
+    };
     let batch: EventBatch = match parse_json_body(&body) {
         Ok(batch) => batch,
         Err(error) => return error.into_response(),
@@ -136,11 +142,14 @@ fn build_events(
     }
     let now = now_ms();
     let ua = user_agent(headers);
-    let verdict = state.classifier.classify_request(&RequestFacts {
-        method: Method::Get,
-        user_agent: ua,
-    });
     let ip = client_ip(headers, peer, state.config.trust_forwarded_for);
+    let verdict = state.classifier.classify_request_from(
+        &RequestFacts {
+            method: Method::Get,
+            user_agent: ua,
+        },
+        ip,
+    );
     let site_id: Arc<str> = Arc::from(site.id.as_str());
     let param = site.settings.token_param.as_str();
 
@@ -234,8 +243,9 @@ fn build_events(
             EventKind::Arrival => {
                 // If nobody registered this token, the share is created
                 // after the fact, its channel inferred from what the
-                // arrival shows, else `copy`.
-                let inferred = verdict.channel.unwrap_or(Channel::Copy);
+                // arrival shows (in-app browser, referrer), else `copy`.
+                event.evidence_channel = evidence_channel(&event);
+                let inferred = event.evidence_channel.unwrap_or(Channel::Copy);
                 event.share = Some(ShareFacts {
                     token: page.token.clone().unwrap_or_default(),
                     channel: Some(inferred),

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -15,7 +16,7 @@ use super::AppState;
 use super::auth::require_site;
 use super::collector::find_site;
 use super::error::ApiError;
-use super::request::{check_origin, parse_json_body, with_cors};
+use super::request::{body_bytes, check_origin, parse_json_body, with_cors};
 use crate::classify::Channel;
 use crate::event::now_ms;
 use crate::links::Link;
@@ -64,10 +65,10 @@ pub fn parse_channel(name: &str) -> Result<Channel, ApiError> {
 pub async fn create_link(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     let site = require_site(&state, &headers).await?;
-    let new: NewLink = parse_json_body(&body)?;
+    let new: NewLink = parse_json_body(&body_bytes(body, state.config.max_body_bytes)?)?;
     let expires_ms = match &new.expires_at {
         Some(text) => Some(
             chrono::DateTime::parse_from_rfc3339(text)
@@ -97,10 +98,10 @@ pub async fn create_link(
 pub async fn create_share_link(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Response {
     let result = async {
-        let new: NewShareLink = parse_json_body(&body)?;
+        let new: NewShareLink = parse_json_body(&body_bytes(body, state.config.max_body_bytes)?)?;
         let site = find_site(&state, &new.site).await?;
         let origin = check_origin(&headers, &site)?;
         check_token(&new.token).map_err(|e| ApiError::bad_request(e.to_string()))?;

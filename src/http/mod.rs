@@ -32,6 +32,9 @@ use crate::store::SqliteStore;
 pub struct AppState {
     pub config: Config,
     pub classifier: Arc<Classifier>,
+    /// Recent previews per link code, to tie follow-up fetches (X's HEADs,
+    /// Discord's proxy) to the preview before them.
+    pub followups: crate::classify::followup::FollowupTracker,
     pub links: LinkTable,
     pub sites: SiteTable,
     pub queue: Arc<EventQueue>,

@@ -15,7 +15,10 @@ use axum::response::{IntoResponse, Response};
 use super::AppState;
 use super::error::plain_page;
 use super::request::{client_ip, referrer, user_agent};
-use crate::classify::{Method, RequestClass, RequestFacts};
+use std::time::Instant;
+
+use crate::classify::inference::infer_channel;
+use crate::classify::{Channel, Method, RequestClass, RequestFacts, Verdict};
 use crate::event::{Event, EventKind, now_ms};
 use crate::links::Link;
 use crate::links::code::looks_like_code;
@@ -37,10 +40,16 @@ pub async fn follow_link(
     let now = now_ms();
     let method = Method::from_name(request.method().as_str());
     let ua = user_agent(headers);
-    let verdict = state.classifier.classify_request(&RequestFacts {
+    let ip = client_ip(headers, peer, state.config.trust_forwarded_for);
+    let facts = RequestFacts {
         method,
         user_agent: ua,
-    });
+    };
+    let verdict = follow_up(
+        &state,
+        &code,
+        state.classifier.classify_request_from(&facts, ip),
+    );
 
     let link = match state.links.get(&code) {
         Some(link) => Some(link),
@@ -73,7 +82,7 @@ pub async fn follow_link(
     if let Some(referrer) = referrer(headers) {
         event.referrer = Some(state.classifier.read_referrer(referrer, &[]));
     }
-    let ip = client_ip(headers, peer, state.config.trust_forwarded_for);
+    event.evidence_channel = evidence_channel(&event);
     event.visitor_id = Some(state.visitor_id(&link.site_id, ip, ua, now));
     state.record(event);
 
@@ -82,6 +91,34 @@ pub async fn follow_link(
     } else {
         plain_page(StatusCode::GONE, GONE)
     }
+}
+
+/// Ties a follow-up fetch to the preview just before it for the same code,
+/// and remembers previews that name a channel.
+fn follow_up(state: &AppState, code: &str, verdict: Arc<Verdict>) -> Arc<Verdict> {
+    let at = Instant::now();
+    if let Some(followup) = state.followups.followup_of(code, &verdict, at) {
+        return Arc::new(followup);
+    }
+    if verdict.class == RequestClass::Preview
+        && let Some(channel) = verdict.channel
+    {
+        state.followups.record_preview(code, channel, at);
+    }
+    verdict
+}
+
+/// The channel an event's own evidence names for its share: a preview
+/// fetcher or in-app browser first, then the referrer (DOMAIN.md's order).
+pub fn evidence_channel(event: &Event) -> Option<Channel> {
+    let verdict = &event.verdict;
+    let (previews, in_app) = match verdict.class {
+        RequestClass::Preview => (verdict.channel.as_slice(), None),
+        RequestClass::Person => (&[][..], verdict.agent.in_app_channel),
+        _ => (&[][..], None),
+    };
+    let referrer = event.referrer.as_ref().and_then(|r| r.source.channel());
+    infer_channel(None, previews, in_app, referrer).map(|(channel, _)| channel)
 }
 
 fn redirect_to(link: &Link) -> Response {

@@ -105,6 +105,28 @@ pub async fn preflight(headers: HeaderMap) -> Response {
     response
 }
 
+/// The body, or a JSON 413 naming the limit when it is over it (axum's own
+/// rejection is plain text).
+///
+/// # Errors
+///
+/// 413 over the limit, 400 if the body could not be read.
+pub fn body_bytes(
+    body: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
+    limit: usize,
+) -> Result<axum::body::Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                format!("request body is larger than the limit of {limit} bytes"),
+            )
+        } else {
+            ApiError::bad_request(format!("request body could not be read: {rejection}"))
+        }
+    })
+}
+
 /// Reads a JSON body whatever its content type (the widget sends
 /// `text/plain` to avoid a preflight).
 ///

@@ -5,13 +5,14 @@ use std::sync::Arc;
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
+use axum::extract::rejection::BytesRejection;
 use axum::http::{HeaderMap, StatusCode};
 use serde::Deserialize;
 
 use super::AppState;
 use super::auth::require_admin;
 use super::error::ApiError;
-use super::request::parse_json_body;
+use super::request::{body_bytes, parse_json_body};
 use crate::event::now_ms;
 
 #[derive(Deserialize)]
@@ -25,10 +26,10 @@ pub struct NewSite {
 pub async fn create_site(
     State(state): State<Arc<AppState>>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<(StatusCode, Json<serde_json::Value>), ApiError> {
     require_admin(&state, &headers).await?;
-    let request: NewSite = parse_json_body(&body)?;
+    let request: NewSite = parse_json_body(&body_bytes(body, state.config.max_body_bytes)?)?;
 
     let (site, key) = state
         .with_catalog(move |store| {

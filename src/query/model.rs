@@ -29,6 +29,8 @@ pub enum Dimension {
     ShareChannel,
     /// For shares: `declared` or `inferred`.
     ChannelOrigin,
+    /// For shares: the channel their previews and clicks named.
+    InferredChannel,
     Medium,
     /// `home` or `deep` for page views.
     Landing,

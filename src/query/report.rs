@@ -44,6 +44,15 @@ pub struct ChannelRow {
     pub clicks_per_share: Option<f64>,
 }
 
+/// Shares whose clicks or previews named a channel: the declared one (or
+/// none) beside what the evidence said.
+#[derive(Debug, Serialize)]
+pub struct LearntChannel {
+    pub declared: Option<String>,
+    pub inferred: String,
+    pub shares: i64,
+}
+
 #[derive(Debug, Serialize, Default)]
 pub struct DarkPublic {
     pub shares: i64,
@@ -89,6 +98,7 @@ pub struct Report {
     pub dark: DarkPublic,
     pub public: DarkPublic,
     pub channels: Vec<ChannelRow>,
+    pub learnt_channels: Vec<LearntChannel>,
     pub devices: Vec<DeviceRow>,
     pub top_content: Vec<ContentRow>,
     pub top_crawler_rules: Vec<(String, i64)>,
@@ -220,6 +230,22 @@ pub fn build_report(store: &SqliteStore, site: Option<&str>) -> Result<Report, S
     let mut devices: Vec<DeviceRow> = devices.into_values().collect();
     devices.sort_by(|a, b| (b.clicks + b.page_views).cmp(&(a.clicks + a.page_views)));
 
+    let learnt_channels = store
+        .count(
+            &scoped(Count::new(Measure::Shares))
+                .by(Dimension::Channel)
+                .by(Dimension::InferredChannel),
+        )?
+        .into_iter()
+        .filter_map(|g| {
+            Some(LearntChannel {
+                inferred: g.keys[1].clone()?,
+                declared: g.keys[0].clone(),
+                shares: g.count,
+            })
+        })
+        .collect();
+
     let mut top_content = Vec::new();
     for group in store.count(
         &scoped(Count::new(Measure::Shares))
@@ -263,6 +289,7 @@ pub fn build_report(store: &SqliteStore, site: Option<&str>) -> Result<Report, S
         dark,
         public,
         channels,
+        learnt_channels,
         devices,
         top_content,
         top_crawler_rules,

@@ -11,15 +11,12 @@ import { chromium } from 'playwright-core';
 
 export const ARTIFACTS = new URL('./artifacts/', import.meta.url).pathname;
 
-/** Starts `$HEARSAY_BIN serve` on 127.0.0.1:0 with a fresh data dir. */
+/** Starts `$E2E_HEARSAY_BIN serve` on 127.0.0.1:0 with a fresh data dir. */
 export async function startHearsay() {
-  const bin = process.env.HEARSAY_BIN;
-  if (!bin) throw new Error('HEARSAY_BIN is not set (path to the hearsay binary)');
+  const bin = process.env.E2E_HEARSAY_BIN;
+  if (!bin) throw new Error('E2E_HEARSAY_BIN is not set (path to the hearsay binary)');
   const data = fs.mkdtempSync(path.join(os.tmpdir(), 'hearsay-browser-'));
-  // hearsay reads HEARSAY_* variables as its configuration and refuses
-  // unknown ones, so the runner's own HEARSAY_BIN stays out of its env.
   const env = { ...process.env, NO_COLOR: '1' };
-  delete env.HEARSAY_BIN;
   const child = spawn(bin, ['serve', '--listen', '127.0.0.1:0', '--data', data], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env,

@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Runs the widget's end-to-end tests in Debian's Chromium against a real
-# `hearsay serve`. Needs HEARSAY_BIN (path to the built binary); installs
+# `hearsay serve`. Needs E2E_HEARSAY_BIN (path to the built binary); installs
 # playwright-core from the lock file when node_modules is missing.
 set -euo pipefail
 cd "$(dirname "$0")"
-: "${HEARSAY_BIN:?set HEARSAY_BIN to the hearsay binary, e.g. target/debug/hearsay}"
-case "$HEARSAY_BIN" in /*) ;; *) HEARSAY_BIN="$OLDPWD/$HEARSAY_BIN" ;; esac
-export HEARSAY_BIN
+: "${E2E_HEARSAY_BIN:?set E2E_HEARSAY_BIN to the hearsay binary, e.g. target/debug/hearsay}"
+case "$E2E_HEARSAY_BIN" in /*) ;; *) E2E_HEARSAY_BIN="$OLDPWD/$E2E_HEARSAY_BIN" ;; esac
+export E2E_HEARSAY_BIN
 if [ ! -x "${CHROMIUM:-/usr/bin/chromium}" ]; then
   echo "chromium missing: apt-get install -y chromium" >&2
   exit 1

@@ -160,7 +160,7 @@ async fn bad_batches_are_refused_whole_and_lose_nothing() {
     let cases: Vec<(Option<String>, reqwest::Body, u16, &str)> = vec![
         (Some(origin.clone()), "{not json".into(), 400, "not valid JSON"),
         (Some(origin.clone()), vec![b'{', 0xff, 0xfe, b'}'].into(), 400, "UTF-8"),
-        (Some(origin.clone()), "x".repeat(70_000).into(), 413, ""),
+        (Some(origin.clone()), "x".repeat(70_000).into(), 413, "larger than the limit of 65536 bytes"),
         (Some(origin.clone()), json!({"site": "s_nope", "events": []}).to_string().into(), 404, "unknown site"),
         (Some("https://evil.example".into()), good.clone().into(), 403, "not on the site's domains"),
         (None, good.clone().into(), 403, "missing Origin"),
@@ -202,5 +202,48 @@ async fn bad_batches_are_refused_whole_and_lose_nothing() {
     assert_eq!(
         stored, 1,
         "the accepted event is kept, the refused batches add nothing"
+    );
+}
+
+#[tokio::test]
+async fn a_native_share_learns_its_app_from_the_click() {
+    let server = Server::start();
+    let origin = server.origin();
+    let page = format!("{origin}/recipes/bread");
+    let (status, _) = post(
+        &server,
+        Some(&origin),
+        batch(
+            &server,
+            json!([{"type": "share", "token": "nativeTok01", "channel": "native", "url": page}]),
+        ),
+    )
+    .await;
+    assert_eq!(status, 202);
+    // The recipient opens it inside Instagram (DOMAIN.md C's Android string).
+    let instagram = "Mozilla/5.0 (Linux; Android 10; SM-G973F Build/QP1A.190711.020; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/86.0.4240.198 Mobile Safari/537.36 Instagram 194.0.0.36.172 Android (30/11; 420dpi; 1080x1878; Google/google; Pixel 2; walleye; walleye; en_US; 301484483)";
+    let response = client()
+        .post(server.url("/api/v1/events"))
+        .header("origin", &origin)
+        .header("user-agent", instagram)
+        .body(batch(
+            &server,
+            json!([{"type": "arrival", "token": "nativeTok01", "url": page}]),
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 202);
+    let (channel, how, inferred): (String, String, Option<String>) = server
+        .store()
+        .query_row(
+            "SELECT channel, channel_origin, inferred_channel FROM shares WHERE token = 'nativeTok01'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (channel.as_str(), how.as_str(), inferred.as_deref()),
+        ("native", "declared", Some("instagram"))
     );
 }

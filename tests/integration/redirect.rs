@@ -316,3 +316,32 @@ async fn cli_refuses_an_open_redirect() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn a_browser_from_a_mail_scanner_network_is_a_scan() {
+    let server = Server::start_with(&[("HEARSAY_TRUST_FORWARDED_FOR", "true")]);
+    let code = server.create_link("http://localhost/mail", &["--channel", "email"]);
+    let url = server.url(&format!("/{code}"));
+    // Safe Links fetches look like desktop Chrome from Microsoft's ranges
+    // (DOMAIN.md B quotes 40.107.218.12).
+    let safe_links = "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/72.0.3626.109 Safari/537.36";
+    for forwarded in ["40.107.218.12", "198.51.100.7"] {
+        let response = client()
+            .get(&url)
+            .header("user-agent", safe_links)
+            .header("x-forwarded-for", forwarded)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 302);
+    }
+    let rows: Vec<(String, bool)> = server
+        .store()
+        .prepare("SELECT class, is_click FROM events WHERE kind = 'redirect' ORDER BY id")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(rows, vec![("scan".into(), false), ("person".into(), true)]);
+}

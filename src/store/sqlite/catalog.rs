@@ -30,6 +30,9 @@ pub struct ShareRow {
     pub token: String,
     pub channel: Option<String>,
     pub channel_origin: String,
+    /// What the share's previews and clicks named (see DOMAIN.md's order of
+    /// evidence), kept apart from the declared channel.
+    pub inferred_channel: Option<String>,
     pub parent: Option<String>,
     pub content_url: Option<String>,
     pub origin: String,
@@ -272,8 +275,8 @@ impl SqliteStore {
     /// The shares of one site, newest first.
     pub fn shares(&self, site_id: &str, limit: usize) -> Result<Vec<ShareRow>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT token, channel, channel_origin, parent_token, content_url, origin,
-                    visitor_id IS NOT NULL, created_ms
+            "SELECT token, channel, channel_origin, inferred_channel, parent_token, content_url,
+                    origin, visitor_id IS NOT NULL, created_ms
              FROM shares WHERE site_id = ?1 ORDER BY created_ms DESC, rowid DESC LIMIT ?2",
         )?;
         let rows = stmt
@@ -282,11 +285,12 @@ impl SqliteStore {
                     token: r.get(0)?,
                     channel: r.get(1)?,
                     channel_origin: r.get(2)?,
-                    parent: r.get(3)?,
-                    content_url: r.get(4)?,
-                    origin: r.get(5)?,
-                    has_visitor: r.get(6)?,
-                    created_ms: r.get(7)?,
+                    inferred_channel: r.get(3)?,
+                    parent: r.get(4)?,
+                    content_url: r.get(5)?,
+                    origin: r.get(6)?,
+                    has_visitor: r.get(7)?,
+                    created_ms: r.get(8)?,
                 })
             })?
             .collect::<Result<Vec<_>, _>>()?;

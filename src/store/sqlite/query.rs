@@ -28,6 +28,7 @@ fn event_column(dimension: Dimension) -> &'static str {
         Dimension::Channel => "e.channel",
         Dimension::ShareChannel => "s.channel",
         Dimension::ChannelOrigin => "s.channel_origin",
+        Dimension::InferredChannel => "s.inferred_channel",
         Dimension::Medium => "e.medium",
         Dimension::Landing => "CASE WHEN e.home THEN 'home' ELSE 'deep' END",
         Dimension::Device => "COALESCE(a.device, 'unknown')",
@@ -43,6 +44,7 @@ fn share_column(dimension: Dimension) -> Result<&'static str, StoreError> {
     match dimension {
         Dimension::Channel | Dimension::ShareChannel => Ok("s.channel"),
         Dimension::ChannelOrigin => Ok("s.channel_origin"),
+        Dimension::InferredChannel => Ok("s.inferred_channel"),
         Dimension::Url => Ok("s.content_url"),
         other => Err(StoreError::Conflict(format!(
             "shares cannot be grouped by {other:?}"
@@ -68,10 +70,12 @@ fn compile(count: &Count) -> Result<(String, Vec<Value>), StoreError> {
         .collect::<Result<Vec<_>, _>>()?;
     let needs_share = !shares_only
         && (count.filters.contains(&Filter::Clicks)
-            || count
-                .group_by
-                .iter()
-                .any(|d| matches!(d, Dimension::ShareChannel | Dimension::ChannelOrigin)));
+            || count.group_by.iter().any(|d| {
+                matches!(
+                    d,
+                    Dimension::ShareChannel | Dimension::ChannelOrigin | Dimension::InferredChannel
+                )
+            }));
 
     for filter in &count.filters {
         match (filter, shares_only) {

@@ -42,6 +42,10 @@ CREATE TABLE shares (
     content_url    TEXT,
     channel        TEXT,
     channel_origin TEXT NOT NULL,
+    -- What previews, in-app browsers and referrers of the share's clicks
+    -- named, kept apart from the declared channel (a `native` share learns
+    -- its app this way).
+    inferred_channel TEXT,
     parent_token   TEXT,
     visitor_id     INTEGER,
     origin         TEXT NOT NULL,

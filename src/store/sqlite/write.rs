@@ -78,6 +78,10 @@ impl SqliteStore {
                  VALUES (?1, ?2, ?3, ?4, 'inferred', 'arrival', ?5)
                  ON CONFLICT (token) DO NOTHING",
             )?;
+            let mut learn_channel = tx.prepare_cached(
+                "UPDATE shares SET inferred_channel = ?2
+                 WHERE token = ?1 AND inferred_channel IS NULL",
+            )?;
             let mut upsert_content = tx.prepare_cached(
                 "INSERT INTO contents (site_id, url, title, topics) VALUES (?1, ?2, ?3, ?4)
                  ON CONFLICT (site_id, url) DO UPDATE SET
@@ -85,6 +89,10 @@ impl SqliteStore {
                     topics = COALESCE(excluded.topics, contents.topics)",
             )?;
             let mut clicks: HashMap<&str, i64> = HashMap::new();
+            // Shares whose channel this batch already tried to learn: the
+            // first evidence wins, so one update per share is enough.
+            let mut learnt: std::collections::HashSet<&str, foldhash::fast::RandomState> =
+                Default::default();
             // Agents seen in this batch, with the last time, for retention.
             let mut seen_agents: HashMap<i64, i64, foldhash::fast::RandomState> =
                 HashMap::default();
@@ -166,6 +174,12 @@ impl SqliteStore {
                             event.ts_ms
                         ])?,
                     };
+                }
+                if let (Some(channel), Some(token)) =
+                    (event.evidence_channel, event.share_token.as_deref())
+                    && learnt.insert(token)
+                {
+                    learn_channel.execute(params![token, channel.as_str()])?;
                 }
                 if let (Some(content), Some(site_id)) = (&event.content, event.site_id.as_deref()) {
                     let topics = (!content.topics.is_empty())
