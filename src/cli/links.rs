@@ -67,6 +67,10 @@ pub fn run(cli: &Cli, command: &LinksCommand) -> anyhow::Result<()> {
     };
     let link = create_link(&mut store, &site, &request, now_ms()).context("creating link")?;
     println!("{}/{}", crate::server::short_link_base(&config), link.code);
-    eprintln!("code {} → {}", link.code, link.location);
+    eprintln!(
+        "code {} → {}",
+        link.code,
+        link.location.to_str().unwrap_or("?")
+    );
     Ok(())
 }

@@ -3,6 +3,8 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 
+use axum::http::HeaderValue;
+
 use crate::classify::Channel;
 
 /// A short link: a code that redirects to a target on the site's domains,
@@ -17,8 +19,9 @@ pub struct Link {
     pub share_token: Arc<str>,
     /// The declared channel of the link's share, if any.
     pub channel: Option<Channel>,
-    /// The `Location` the redirect answers with: the target plus the token.
-    pub location: String,
+    /// The `Location` the redirect answers with: the target plus the token,
+    /// made once so the redirect only copies a reference.
+    pub location: HeaderValue,
     pub created_ms: i64,
     pub expires_ms: Option<i64>,
     pub max_clicks: Option<i64>,

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 use std::sync::atomic::AtomicI64;
 
+use axum::http::HeaderValue;
 use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, StoreError};
@@ -200,12 +201,15 @@ impl SqliteStore {
             target_url: new.target_url.to_owned(),
             share_token: Arc::from(new.share_token),
             channel: new.channel,
-            location: add_token(
-                new.target_url,
-                new.share_token,
-                new.site.settings.token_in,
-                &new.site.settings.token_param,
-            ),
+            location: location_header(
+                new.code,
+                add_token(
+                    new.target_url,
+                    new.share_token,
+                    new.site.settings.token_in,
+                    &new.site.settings.token_param,
+                ),
+            )?,
             created_ms: new.created_ms,
             expires_ms: new.expires_ms,
             max_clicks: new.max_clicks,
@@ -251,13 +255,21 @@ impl SqliteStore {
             let Some(site) = sites.iter().find(|s| s.id == site_id) else {
                 continue;
             };
+            let location = add_token(
+                &target_url,
+                &token,
+                site.settings.token_in,
+                &site.settings.token_param,
+            );
+            let location = match location_header(&code, location) {
+                Ok(location) => location,
+                Err(error) => {
+                    tracing::error!(link.code = %code, error = %error, "link not loaded");
+                    continue;
+                }
+            };
             links.push(Link {
-                location: add_token(
-                    &target_url,
-                    &token,
-                    site.settings.token_in,
-                    &site.settings.token_param,
-                ),
+                location,
                 code: Arc::from(code),
                 site_id: Arc::from(site_id.as_str()),
                 target_url,
@@ -296,4 +308,14 @@ impl SqliteStore {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(rows)
     }
+}
+
+/// The `Location` header of a link. Stored targets are made header-safe
+/// when they are created, so this fails only for a file edited by hand.
+fn location_header(code: &str, location: String) -> Result<HeaderValue, StoreError> {
+    HeaderValue::try_from(location).map_err(|_| {
+        StoreError::Conflict(format!(
+            "the target of link {code} cannot be sent as a Location header"
+        ))
+    })
 }
