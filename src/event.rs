@@ -85,6 +85,9 @@ pub struct Event {
     /// Whether this event is a page view by its shape (not an asset).
     pub pageview: bool,
     pub link_code: Option<Arc<str>>,
+    /// The declared channel of the link's share, for redirects: an email
+    /// link's hits are watched for scanner sweeps.
+    pub link_channel: Option<Channel>,
     pub share_token: Option<Arc<str>>,
     pub visitor_id: Option<i64>,
     pub status: Option<u16>,
@@ -112,6 +115,7 @@ impl Event {
             home: None,
             pageview: false,
             link_code: None,
+            link_channel: None,
             share_token: None,
             visitor_id: None,
             status: None,

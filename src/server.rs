@@ -80,10 +80,12 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         SqliteStore::open(&config.data).context("opening the writer's connection")?;
     let (queue, receiver) = EventQueue::new(config.queue_capacity);
     let queue = Arc::new(queue);
+    let links = Arc::new(LinkTable::from_links(links));
     let writer = spawn_writer(
         writer_store,
         receiver,
         queue.clone(),
+        links.clone(),
         WriterConfig {
             flush_interval_ms: config.flush_interval_ms,
             flush_max_events: config.flush_max_events,
@@ -94,7 +96,8 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let state = Arc::new(AppState {
         classifier: Arc::new(load_classifier(&config)?),
         followups: Default::default(),
-        links: LinkTable::from_links(links),
+        email_shares: Default::default(),
+        links,
         sites: SiteTable::from_sites(sites),
         queue: queue.clone(),
         salts: DailySalts::from_stored(salts),

@@ -26,6 +26,7 @@ pub mod in_app;
 pub mod inference;
 pub mod referrer;
 pub mod request;
+pub mod scan_timing;
 pub mod scanner_network;
 pub mod user_agent;
 pub mod visitor;

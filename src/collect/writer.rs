@@ -1,6 +1,12 @@
 //! The writer: drains the queue in batches, one transaction per batch,
 //! every `flush_interval_ms`, and at once again while batches come out full
 //! (`flush_max_events`). A stop drains everything queued before it.
+//!
+//! It also watches the hits on email links for scanner sweeps
+//! ([`crate::classify::scan_timing`]): off the redirect's path, in the order
+//! the hits were queued. The hits of a sweep are written first, as what they
+//! looked like, and filed as scans as soon as the sweep shows, with their
+//! clicks taken back from the links in the store and in memory.
 
 use std::sync::Arc;
 use std::sync::atomic::Ordering;
@@ -10,8 +16,13 @@ use std::time::{Duration, Instant};
 
 use super::queue::{EventQueue, WriteOp};
 use super::salts::day_name;
+use crate::classify::Channel;
+use crate::classify::scan_timing::{self, BurstDetector, Hit};
+use crate::classify::{Method, RequestClass};
+use crate::event::{Event, EventKind};
+use crate::links::LinkTable;
 use crate::store::SqliteStore;
-use crate::store::sqlite::write::Batch;
+use crate::store::sqlite::write::{Batch, VerdictChange};
 
 /// How the writer batches.
 #[derive(Clone, Copy, Debug)]
@@ -25,15 +36,19 @@ pub const DROPPED_COUNTER: &str = "events_dropped_queue_full";
 
 /// Starts the writer thread. It returns when it receives
 /// [`WriteOp::Stop`] or every sender is gone, after writing what it has.
+/// `links` is the redirect's table, whose click counts it corrects when a
+/// scanner sweep shows.
 pub fn spawn_writer(
     mut store: SqliteStore,
     receiver: Receiver<WriteOp>,
     queue: Arc<EventQueue>,
+    links: Arc<LinkTable>,
     config: WriterConfig,
 ) -> std::io::Result<JoinHandle<()>> {
     std::thread::Builder::new()
         .name("hearsay-writer".into())
         .spawn(move || {
+            let mut sweeps = BurstDetector::default();
             let mut persisted_drops = 0u64;
             let mut started = Instant::now();
             loop {
@@ -52,10 +67,14 @@ pub fn spawn_writer(
                         .counters
                         .push((DROPPED_COUNTER, (drops - persisted_drops) as i64));
                 }
-                if !batch.events.is_empty() || !batch.salts.is_empty() || !batch.counters.is_empty()
-                {
-                    if write_with_retry(&mut store, &batch) {
-                        persisted_drops = drops;
+                let anything = !batch.events.is_empty()
+                    || !batch.salts.is_empty()
+                    || !batch.counters.is_empty();
+                if anything && let Some(ids) = write_with_retry(&mut store, &batch) {
+                    persisted_drops = drops;
+                    let swept = find_sweeps(&mut sweeps, &batch.events, &ids);
+                    if !swept.is_empty() {
+                        file_as_scans(&mut store, &links, &swept);
                     }
                 }
                 if stop {
@@ -114,13 +133,65 @@ fn add_op(batch: &mut Batch, op: WriteOp) -> bool {
     false
 }
 
+/// Feeds the would-be readers' hits on email links of a written batch to
+/// the sweep detector; returns the stored ids of hits found to be sweeps.
+fn find_sweeps(detector: &mut BurstDetector<i64>, events: &[Event], ids: &[i64]) -> Vec<i64> {
+    let mut swept = Vec::new();
+    for (event, &id) in events.iter().zip(ids) {
+        let watched = event.kind == EventKind::Redirect
+            && event.link_channel == Some(Channel::Email)
+            && event.method == Some(Method::Get)
+            && scan_timing::looks_like_a_reader(&event.verdict);
+        let (true, Some(visitor), Some(link)) = (watched, event.visitor_id, &event.link_code)
+        else {
+            continue;
+        };
+        let hit = Hit {
+            id,
+            link: link.clone(),
+            at_ms: event.ts_ms,
+        };
+        swept.extend(detector.observe(visitor, hit).into_iter().map(|h| h.id));
+    }
+    swept
+}
+
+/// Files the hits of a sweep as scans, and gives their clicks back to the
+/// links in memory.
+fn file_as_scans(store: &mut SqliteStore, links: &LinkTable, ids: &[i64]) {
+    let changes: Vec<VerdictChange> = ids
+        .iter()
+        .map(|&id| VerdictChange {
+            id,
+            class: RequestClass::Scan,
+            channel: Some(Channel::Email),
+            rule: scan_timing::BURST_RULE,
+            is_click: false,
+        })
+        .collect();
+    match store.update_verdicts(&changes) {
+        Ok(clicks) => {
+            for (code, delta) in clicks {
+                if let Some(link) = links.get(&code) {
+                    link.clicks.fetch_add(delta, Ordering::Relaxed);
+                }
+            }
+            tracing::debug!(events = ids.len(), "scanner sweep filed as scans");
+        }
+        Err(error) => {
+            tracing::error!(events = ids.len(), error = %error, "filing a scanner sweep as scans failed; its hits stay as they were");
+        }
+    }
+}
+
 /// Writes a batch, retrying a failed transaction a few times (a locked
-/// file, say) before giving it up. Returns whether it was written.
-fn write_with_retry(store: &mut SqliteStore, batch: &Batch) -> bool {
+/// file, say) before giving it up. Returns the events' row ids if it was
+/// written.
+fn write_with_retry(store: &mut SqliteStore, batch: &Batch) -> Option<Vec<i64>> {
     let mut delay = Duration::from_millis(50);
     for attempt in 1..=5 {
         match store.write_batch(batch) {
-            Ok(()) => return true,
+            Ok(ids) => return Some(ids),
             Err(error) if attempt < 5 => {
                 tracing::warn!(attempt, error = %error, "writing event batch failed; retrying");
                 std::thread::sleep(delay);
@@ -131,5 +202,5 @@ fn write_with_retry(store: &mut SqliteStore, batch: &Batch) -> bool {
             }
         }
     }
-    false
+    None
 }

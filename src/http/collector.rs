@@ -19,6 +19,7 @@ use super::AppState;
 use super::error::ApiError;
 use super::redirect::evidence_channel;
 use super::request::{body_bytes, check_origin, client_ip, parse_json_body, user_agent, with_cors};
+use crate::classify::scan_timing::delivery_window_scan;
 use crate::classify::{Channel, Method, RequestFacts};
 use crate::content::{is_home_path, normalize_content_url, path_of};
 use crate::event::{ContentFacts, Event, EventKind, ShareFacts, now_ms};
@@ -91,6 +92,14 @@ pub async fn collect_events(
     let answer = match build_events(&state, &site, &batch, &headers, peer) {
         Ok(events) => {
             let accepted = events.len();
+            for event in &events {
+                if event.kind == EventKind::Share
+                    && event.channel == Some(Channel::Email)
+                    && let Some(token) = &event.share_token
+                {
+                    state.email_shares.record(token, event.ts_ms);
+                }
+            }
             for event in events {
                 state.record(event);
             }
@@ -198,7 +207,22 @@ fn build_events(
             return Err(fail("an arrival needs the token it arrived with".into()));
         }
 
-        let mut event = Event::new(kind, now, verdict.clone());
+        // A mail gateway that runs the page's script reports an arrival
+        // seconds after the email share it scans.
+        let sent = match kind {
+            EventKind::Arrival => page
+                .token
+                .as_deref()
+                .and_then(|t| state.email_shares.sent_at(t)),
+            _ => None,
+        };
+        let verdict = match sent
+            .and_then(|sent| delivery_window_scan(&verdict, Some(Channel::Email), sent, now))
+        {
+            Some(scan) => Arc::new(scan),
+            None => verdict.clone(),
+        };
+        let mut event = Event::new(kind, now, verdict);
         event.site_id = Some(site_id.clone());
         event.method = Some(Method::Get);
         if !ua.is_empty() {

@@ -35,7 +35,10 @@ pub struct AppState {
     /// Recent previews per link code, to tie follow-up fetches (X's HEADs,
     /// Discord's proxy) to the preview before them.
     pub followups: crate::classify::followup::FollowupTracker,
-    pub links: LinkTable,
+    /// Email shares of the last minute, to tell a mail gateway's visit from
+    /// the recipient's.
+    pub email_shares: crate::classify::scan_timing::RecentEmailShares,
+    pub links: Arc<LinkTable>,
     pub sites: SiteTable,
     pub queue: Arc<EventQueue>,
     pub salts: DailySalts,

@@ -18,6 +18,7 @@ use super::request::{client_ip, referrer, user_agent};
 use std::time::Instant;
 
 use crate::classify::inference::infer_channel;
+use crate::classify::scan_timing::delivery_window_scan;
 use crate::classify::{Channel, Method, RequestClass, RequestFacts, Verdict};
 use crate::event::{Event, EventKind, now_ms};
 use crate::links::Link;
@@ -65,6 +66,11 @@ pub async fn follow_link(
         return plain_page(StatusCode::NOT_FOUND, NOT_FOUND);
     };
 
+    let verdict = match delivery_window_scan(&verdict, link.channel, link.created_ms, now) {
+        Some(scan) => Arc::new(scan),
+        None => verdict,
+    };
+
     let mut live = link.state(now) == LinkState::Live;
     if live && verdict.class == RequestClass::Person && method == Method::Get {
         live = link.spend_click();
@@ -76,6 +82,7 @@ pub async fn follow_link(
     event.method = Some(method);
     event.status = Some(status);
     event.link_code = Some(link.code.clone());
+    event.link_channel = link.channel;
     event.share_token = Some(link.share_token.clone());
     if !ua.is_empty() {
         event.user_agent = Some(Arc::from(ua));

@@ -148,7 +148,7 @@ pub fn import_files(
             let text = text.with_context(|| format!("reading {name}"))?;
             process(&text, &mut summary, &mut batch);
             flush_if_full(store, &mut batch)?;
-            if summary.lines % 4096 == 0 {
+            if summary.lines.is_multiple_of(4096) {
                 progress.tick_to_position();
             }
         }

@@ -228,7 +228,7 @@ pub fn build_report(store: &SqliteStore, site: Option<&str>) -> Result<Report, S
         }
     }
     let mut devices: Vec<DeviceRow> = devices.into_values().collect();
-    devices.sort_by(|a, b| (b.clicks + b.page_views).cmp(&(a.clicks + a.page_views)));
+    devices.sort_by_key(|d| std::cmp::Reverse(d.clicks + d.page_views));
 
     let learnt_channels = store
         .count(

@@ -156,6 +156,16 @@ impl Server {
         rusqlite::Connection::open(self.data.join("hearsay.db")).unwrap()
     }
 
+    /// Moves the making of every link an hour back, as if its mail had gone
+    /// out long ago (out of the delivery window in which email links' hits
+    /// are scans). The server loads a link made by the CLI on its first
+    /// request, so this must come before any.
+    pub fn age_links(&self) {
+        self.store()
+            .execute("UPDATE links SET created_ms = created_ms - 3600000", [])
+            .unwrap();
+    }
+
     /// One number from the store.
     pub fn query_i64(&self, sql: &str) -> i64 {
         self.store().query_row(sql, [], |r| r.get(0)).unwrap()

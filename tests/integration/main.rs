@@ -6,4 +6,5 @@ mod collector;
 mod common;
 mod import;
 mod redirect;
+mod scans;
 mod shutdown;

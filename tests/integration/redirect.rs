@@ -321,6 +321,7 @@ async fn cli_refuses_an_open_redirect() {
 async fn a_browser_from_a_mail_scanner_network_is_a_scan() {
     let server = Server::start_with(&[("HEARSAY_TRUST_FORWARDED_FOR", "true")]);
     let code = server.create_link("http://localhost/mail", &["--channel", "email"]);
+    server.age_links();
     let url = server.url(&format!("/{code}"));
     // Safe Links fetches look like desktop Chrome from Microsoft's ranges
     // (DOMAIN.md B quotes 40.107.218.12).

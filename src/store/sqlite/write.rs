@@ -3,14 +3,25 @@
 
 use std::collections::HashMap;
 
-use rusqlite::params;
+use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, StoreError};
+use crate::classify::{Channel, RequestClass};
 use crate::event::{Event, EventKind};
 
 /// Bound on the writer's map of user-agent ids; past it the map starts
 /// afresh (the dictionary in the file is never lost, only re-read).
 const MAX_CACHED_AGENT_IDS: usize = 100_000;
+
+/// A stored event's new verdict.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VerdictChange {
+    pub id: i64,
+    pub class: RequestClass,
+    pub channel: Option<Channel>,
+    pub rule: &'static str,
+    pub is_click: bool,
+}
 
 /// Everything the writer commits together.
 #[derive(Default)]
@@ -25,13 +36,14 @@ pub struct Batch {
 }
 
 impl SqliteStore {
-    /// Commits a batch in one transaction.
+    /// Commits a batch in one transaction. Returns the row id of each
+    /// event, in the batch's order.
     ///
     /// # Errors
     ///
     /// Fails if SQLite does; the transaction is rolled back and nothing of
     /// the batch is stored.
-    pub fn write_batch(&mut self, batch: &Batch) -> Result<(), StoreError> {
+    pub fn write_batch(&mut self, batch: &Batch) -> Result<Vec<i64>, StoreError> {
         let result = self.write_batch_once(batch);
         if result.is_err() {
             // Ids learnt inside a rolled-back transaction do not exist.
@@ -40,7 +52,8 @@ impl SqliteStore {
         result
     }
 
-    fn write_batch_once(&mut self, batch: &Batch) -> Result<(), StoreError> {
+    fn write_batch_once(&mut self, batch: &Batch) -> Result<Vec<i64>, StoreError> {
+        let mut ids = Vec::with_capacity(batch.events.len());
         let agent_ids = &mut self.agent_ids;
         if agent_ids.len() > MAX_CACHED_AGENT_IDS {
             agent_ids.clear();
@@ -151,6 +164,7 @@ impl SqliteStore {
                     event.value,
                     is_click,
                 ])?;
+                ids.push(tx.last_insert_rowid());
                 if is_click && let Some(code) = event.link_code.as_deref() {
                     *clicks.entry(code).or_default() += 1;
                 }
@@ -217,7 +231,61 @@ impl SqliteStore {
             }
         }
         tx.commit()?;
-        Ok(())
+        Ok(ids)
+    }
+
+    /// Files stored events under new verdicts, in one transaction, and
+    /// takes back from their links the clicks that are clicks no more (or
+    /// adds those that now are). Returns the change in clicks by link code.
+    ///
+    /// # Errors
+    ///
+    /// Fails if SQLite does; nothing is changed then.
+    pub fn update_verdicts(
+        &mut self,
+        changes: &[VerdictChange],
+    ) -> Result<HashMap<String, i64>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut clicks: HashMap<String, i64> = HashMap::new();
+        {
+            let mut read =
+                tx.prepare_cached("SELECT link_code, is_click FROM events WHERE id = ?1")?;
+            let mut update = tx.prepare_cached(
+                "UPDATE events SET class = ?2, channel = ?3, rule = ?4, is_click = ?5 WHERE id = ?1",
+            )?;
+            for change in changes {
+                let Some((code, was_click)) = read
+                    .query_row([change.id], |r| {
+                        Ok((r.get::<_, Option<String>>(0)?, r.get::<_, bool>(1)?))
+                    })
+                    .optional()?
+                else {
+                    continue;
+                };
+                update.execute(params![
+                    change.id,
+                    change.class.as_str(),
+                    change.channel.map(|c| c.as_str()),
+                    change.rule,
+                    change.is_click,
+                ])?;
+                if let Some(code) = code
+                    && was_click != change.is_click
+                {
+                    *clicks.entry(code).or_default() += if change.is_click { 1 } else { -1 };
+                }
+            }
+            let mut add_clicks =
+                tx.prepare_cached("UPDATE links SET clicks = MAX(0, clicks + ?2) WHERE code = ?1")?;
+            for (code, delta) in &clicks {
+                if *delta != 0 {
+                    add_clicks.execute(params![code, delta])?;
+                }
+            }
+        }
+        tx.commit()?;
+        clicks.retain(|_, delta| *delta != 0);
+        Ok(clicks)
     }
 
     /// The salts still kept, by day.
