@@ -46,6 +46,10 @@ pub struct Config {
     /// email-scanner networks (CIDR a line) to use instead of the shipped
     /// `data/scanner-networks.txt`. Default: the shipped list.
     pub scanner_networks_path: Option<PathBuf>,
+    /// `user_agent_retention_days`, `HEARSAY_USER_AGENT_RETENTION_DAYS`:
+    /// days a raw user agent is kept after a site last sent it, for sites
+    /// that set no retention of their own. Default 30.
+    pub user_agent_retention_days: u32,
 }
 
 impl Default for Config {
@@ -61,6 +65,7 @@ impl Default for Config {
             max_batch_events: 100,
             trust_forwarded_for: false,
             scanner_networks_path: None,
+            user_agent_retention_days: 30,
         }
     }
 }
@@ -79,6 +84,7 @@ pub struct ConfigLayer {
     pub max_batch_events: Option<usize>,
     pub trust_forwarded_for: Option<bool>,
     pub scanner_networks_path: Option<PathBuf>,
+    pub user_agent_retention_days: Option<u32>,
 }
 
 impl Config {
@@ -95,6 +101,7 @@ impl Config {
             max_batch_events,
             trust_forwarded_for,
             scanner_networks_path,
+            user_agent_retention_days,
         } = layer;
         if let Some(v) = listen {
             self.listen = v;
@@ -125,6 +132,9 @@ impl Config {
         }
         if scanner_networks_path.is_some() {
             self.scanner_networks_path = scanner_networks_path;
+        }
+        if let Some(v) = user_agent_retention_days {
+            self.user_agent_retention_days = v;
         }
     }
 

@@ -36,6 +36,21 @@ impl EventKind {
             EventKind::Import => "import",
         }
     }
+
+    /// The kind named `name` as stored.
+    pub fn parse(name: &str) -> Option<EventKind> {
+        [
+            EventKind::Redirect,
+            EventKind::Miss,
+            EventKind::Share,
+            EventKind::Arrival,
+            EventKind::Pageview,
+            EventKind::Conversion,
+            EventKind::Import,
+        ]
+        .into_iter()
+        .find(|kind| kind.as_str() == name)
+    }
 }
 
 /// Share details carried by a share event, or by an arrival that may have

@@ -30,7 +30,13 @@ pub fn bootstrap(store: &mut SqliteStore, public_base: &str) -> anyhow::Result<b
         return Ok(false);
     }
     let domains = vec!["localhost".to_owned(), "127.0.0.1".to_owned()];
-    let (site, key) = crate::sites::create::create_site(store, DEMO_SITE, &domains, now_ms())?;
+    let (site, key) = crate::sites::create::create_site(
+        store,
+        DEMO_SITE,
+        &domains,
+        Default::default(),
+        now_ms(),
+    )?;
     let admin_key = crate::sites::api_key::new_api_key();
     store.add_admin_key(&crate::sites::api_key::hash_api_key(&admin_key), now_ms())?;
     println!("first start: created site {DEMO_SITE:?} for localhost");
@@ -89,6 +95,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         WriterConfig {
             flush_interval_ms: config.flush_interval_ms,
             flush_max_events: config.flush_max_events,
+            user_agent_retention_days: config.user_agent_retention_days,
         },
     )
     .context("starting the event writer")?;

@@ -6,7 +6,7 @@
 
 use serde::Serialize;
 
-use super::Channel;
+use super::{Channel, RequestClass, Source, Verdict};
 
 /// What decided a share's channel, strongest first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -73,6 +73,19 @@ pub fn infer_channel(
         return Some((channel, Evidence::InApp));
     }
     referrer.map(|channel| (channel, Evidence::Referrer))
+}
+
+/// The channel one request's own evidence names for the share it belongs
+/// to: its preview fetcher, else its in-app browser, else its referrer
+/// (DOMAIN.md's order). Machines other than previews name none.
+pub fn evidence_channel(verdict: &Verdict, referrer: Option<&Source>) -> Option<Channel> {
+    let (previews, in_app) = match verdict.class {
+        RequestClass::Preview => (verdict.channel.as_slice(), None),
+        RequestClass::Person => (&[][..], verdict.agent.in_app_channel),
+        _ => (&[][..], None),
+    };
+    let referrer = referrer.and_then(Source::channel);
+    infer_channel(None, previews, in_app, referrer).map(|(channel, _)| channel)
 }
 
 #[cfg(test)]

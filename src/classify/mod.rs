@@ -25,6 +25,7 @@ pub mod followup;
 pub mod in_app;
 pub mod inference;
 pub mod referrer;
+pub mod replay;
 pub mod request;
 pub mod scan_timing;
 pub mod scanner_network;

@@ -4,6 +4,7 @@
 pub mod classify;
 pub mod import;
 pub mod links;
+pub mod reclassify;
 pub mod report;
 pub mod serve;
 pub mod sites;
@@ -45,6 +46,8 @@ pub enum Command {
     /// Explain how hearsay classifies user agents (one a line on stdin) or
     /// one request.
     Classify(classify::ClassifyArgs),
+    /// Apply today's classification rules to stored events.
+    Reclassify(reclassify::ReclassifyArgs),
 }
 
 impl Cli {
@@ -77,6 +80,7 @@ pub fn run() -> anyhow::Result<()> {
         Command::Import(args) => import::run(&cli, args),
         Command::Report(args) => report::run(&cli, args),
         Command::Classify(args) => classify::run(args),
+        Command::Reclassify(args) => reclassify::run(&cli, args),
     }
 }
 

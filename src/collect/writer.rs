@@ -17,19 +17,26 @@ use std::time::{Duration, Instant};
 use super::queue::{EventQueue, WriteOp};
 use super::salts::day_name;
 use crate::classify::Channel;
+use crate::classify::replay::VerdictChange;
 use crate::classify::scan_timing::{self, BurstDetector, Hit};
 use crate::classify::{Method, RequestClass};
 use crate::event::{Event, EventKind};
 use crate::links::LinkTable;
 use crate::store::SqliteStore;
-use crate::store::sqlite::write::{Batch, VerdictChange};
+use crate::store::sqlite::write::Batch;
 
-/// How the writer batches.
+/// How the writer batches, and the retention it applies.
 #[derive(Clone, Copy, Debug)]
 pub struct WriterConfig {
     pub flush_interval_ms: u64,
     pub flush_max_events: usize,
+    /// Raw user agents of sites with no retention of their own are
+    /// dropped this many days after they were last sent.
+    pub user_agent_retention_days: u32,
 }
+
+/// How often the writer drops raw user agents past their retention.
+const RETENTION_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 
 /// Counter name under which queue drops are persisted.
 pub const DROPPED_COUNTER: &str = "events_dropped_queue_full";
@@ -49,9 +56,14 @@ pub fn spawn_writer(
         .name("hearsay-writer".into())
         .spawn(move || {
             let mut sweeps = BurstDetector::default();
+            let mut last_retention: Option<Instant> = None;
             let mut persisted_drops = 0u64;
             let mut started = Instant::now();
             loop {
+                if last_retention.is_none_or(|at| at.elapsed() >= RETENTION_SWEEP_INTERVAL) {
+                    drop_expired_user_agents(&mut store, config.user_agent_retention_days);
+                    last_retention = Some(Instant::now());
+                }
                 let (mut batch, stop) = collect_batch(&receiver, config, started);
                 let full = batch.events.len() >= config.flush_max_events;
                 // A full batch means more is waiting: write it and drain on
@@ -131,6 +143,20 @@ fn add_op(batch: &mut Batch, op: WriteOp) -> bool {
         WriteOp::Stop => return true,
     }
     false
+}
+
+/// Drops the raw user agents past their site's retention.
+fn drop_expired_user_agents(store: &mut SqliteStore, default_days: u32) {
+    match store.drop_expired_user_agents(crate::event::now_ms(), default_days) {
+        Ok(0) => {}
+        Ok(dropped) => tracing::info!(
+            user_agents = dropped,
+            "raw user agents past retention dropped"
+        ),
+        Err(error) => {
+            tracing::warn!(error = %error, "dropping raw user agents past retention failed; retrying in an hour")
+        }
+    }
 }
 
 /// Feeds the would-be readers' hits on email links of a written batch to

@@ -17,7 +17,7 @@ use serde::Deserialize;
 
 use super::AppState;
 use super::error::ApiError;
-use super::redirect::evidence_channel;
+use super::redirect::event_evidence;
 use super::request::{body_bytes, check_origin, client_ip, parse_json_body, user_agent, with_cors};
 use crate::classify::scan_timing::delivery_window_scan;
 use crate::classify::{Channel, Method, RequestFacts};
@@ -268,7 +268,7 @@ fn build_events(
                 // If nobody registered this token, the share is created
                 // after the fact, its channel inferred from what the
                 // arrival shows (in-app browser, referrer), else `copy`.
-                event.evidence_channel = evidence_channel(&event);
+                event.evidence_channel = event_evidence(&event);
                 let inferred = event.evidence_channel.unwrap_or(Channel::Copy);
                 event.share = Some(ShareFacts {
                     token: page.token.clone().unwrap_or_default(),

@@ -17,7 +17,7 @@ use super::error::plain_page;
 use super::request::{client_ip, referrer, user_agent};
 use std::time::Instant;
 
-use crate::classify::inference::infer_channel;
+use crate::classify::inference::evidence_channel;
 use crate::classify::scan_timing::delivery_window_scan;
 use crate::classify::{Channel, Method, RequestClass, RequestFacts, Verdict};
 use crate::event::{Event, EventKind, now_ms};
@@ -90,7 +90,7 @@ pub async fn follow_link(
     if let Some(referrer) = referrer(headers) {
         event.referrer = Some(state.classifier.read_referrer(referrer, &[]));
     }
-    event.evidence_channel = evidence_channel(&event);
+    event.evidence_channel = event_evidence(&event);
     event.visitor_id = Some(state.visitor_id(&link.site_id, ip, ua, now));
     state.record(event);
 
@@ -116,17 +116,9 @@ fn follow_up(state: &AppState, code: &str, verdict: Arc<Verdict>) -> Arc<Verdict
     verdict
 }
 
-/// The channel an event's own evidence names for its share: a preview
-/// fetcher or in-app browser first, then the referrer (DOMAIN.md's order).
-pub fn evidence_channel(event: &Event) -> Option<Channel> {
-    let verdict = &event.verdict;
-    let (previews, in_app) = match verdict.class {
-        RequestClass::Preview => (verdict.channel.as_slice(), None),
-        RequestClass::Person => (&[][..], verdict.agent.in_app_channel),
-        _ => (&[][..], None),
-    };
-    let referrer = event.referrer.as_ref().and_then(|r| r.source.channel());
-    infer_channel(None, previews, in_app, referrer).map(|(channel, _)| channel)
+/// The channel an event's own evidence names for its share.
+pub fn event_evidence(event: &Event) -> Option<Channel> {
+    evidence_channel(&event.verdict, event.referrer.as_ref().map(|r| &r.source))
 }
 
 fn redirect_to(link: &Link) -> Response {

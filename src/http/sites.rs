@@ -14,12 +14,16 @@ use super::auth::require_admin;
 use super::error::ApiError;
 use super::request::{body_bytes, parse_json_body};
 use crate::event::now_ms;
+use crate::sites::SiteSettings;
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NewSite {
     pub name: String,
     pub domains: Vec<String>,
+    /// Days raw user agents are kept; the server's default when absent.
+    #[serde(default)]
+    pub user_agent_retention_days: Option<u32>,
 }
 
 /// Creates a site; the answer carries its API key, shown this once.
@@ -33,13 +37,21 @@ pub async fn create_site(
 
     let (site, key) = state
         .with_catalog(move |store| {
-            crate::sites::create::create_site(store, &request.name, &request.domains, now_ms())
-                .map_err(|error| match error.downcast::<crate::store::StoreError>() {
-                    Ok(store_error) => ApiError::from(store_error),
-                    Err(other) => {
-                        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{other:#}"))
-                    }
-                })
+            let settings = SiteSettings {
+                user_agent_retention_days: request.user_agent_retention_days,
+                ..Default::default()
+            };
+            crate::sites::create::create_site(
+                store,
+                &request.name,
+                &request.domains,
+                settings,
+                now_ms(),
+            )
+            .map_err(|error| match error.downcast::<crate::store::StoreError>() {
+                Ok(store_error) => ApiError::from(store_error),
+                Err(other) => ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("{other:#}")),
+            })
         })
         .await?;
     state.sites.insert(site.clone());
@@ -50,6 +62,7 @@ pub async fn create_site(
             "id": site.id,
             "name": site.name,
             "domains": site.domains,
+            "user_agent_retention_days": site.settings.user_agent_retention_days,
             "api_key": key,
         })),
     ))

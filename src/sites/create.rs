@@ -18,6 +18,7 @@ pub fn create_site(
     store: &mut SqliteStore,
     name: &str,
     domains: &[String],
+    settings: SiteSettings,
     now_ms: i64,
 ) -> anyhow::Result<(Site, String)> {
     let name = name.trim();
@@ -35,7 +36,7 @@ pub fn create_site(
         id: format!("s_{}", random_base62(10)),
         name: name.to_owned(),
         domains,
-        settings: SiteSettings::default(),
+        settings,
         created_ms: now_ms,
     };
     let key = new_api_key();

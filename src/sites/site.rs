@@ -25,6 +25,11 @@ pub struct SiteSettings {
     pub token_in: TokenPlacement,
     #[serde(default = "default_token_param")]
     pub token_param: String,
+    /// Days a raw user agent is kept after the site last sent it, for
+    /// `hearsay reclassify`; then only what was read from it stays. `None`:
+    /// the server's `user_agent_retention_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_agent_retention_days: Option<u32>,
 }
 
 impl Default for SiteSettings {
@@ -32,6 +37,7 @@ impl Default for SiteSettings {
         SiteSettings {
             token_in: TokenPlacement::Fragment,
             token_param: default_token_param(),
+            user_agent_retention_days: None,
         }
     }
 }

@@ -139,3 +139,28 @@ fn an_unknown_setting_stops_the_start_and_is_named() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn the_demo_key_printed_on_first_start_reads_the_demo_site() {
+    let server = Server::start();
+    let code = server.create_link("http://localhost/first", &["--channel", "sms"]);
+    let shares = client()
+        .get(server.url("/api/v1/shares"))
+        .bearer_auth(&server.api_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(shares.status().as_u16(), 200);
+    let body: serde_json::Value = shares.json().await.unwrap();
+    let shares = body["shares"].as_array().unwrap();
+    assert_eq!(shares.len(), 1, "{body}");
+    assert_eq!(shares[0]["channel"], "sms", "{body}");
+
+    let wrong = client()
+        .get(server.url("/api/v1/shares"))
+        .bearer_auth(format!("{}x", server.api_key))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status().as_u16(), 401, "code {code}");
+}

@@ -5,6 +5,7 @@ mod api;
 mod collector;
 mod common;
 mod import;
+mod reclassify;
 mod redirect;
 mod scans;
 mod shutdown;

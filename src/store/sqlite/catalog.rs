@@ -76,6 +76,27 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// Replaces a site's settings.
+    ///
+    /// # Errors
+    ///
+    /// [`StoreError::Conflict`] if there is no such site.
+    pub fn update_site_settings(
+        &mut self,
+        site_id: &str,
+        settings: &SiteSettings,
+    ) -> Result<(), StoreError> {
+        let settings = serde_json::to_string(settings).expect("settings serialise");
+        let updated = self.conn.execute(
+            "UPDATE sites SET settings = ?2 WHERE id = ?1",
+            params![site_id, settings],
+        )?;
+        if updated == 0 {
+            return Err(StoreError::Conflict(format!("no site {site_id:?}")));
+        }
+        Ok(())
+    }
+
     /// Every site, with its domains.
     pub fn sites(&self) -> Result<Vec<Site>, StoreError> {
         let mut stmt = self

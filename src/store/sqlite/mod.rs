@@ -3,9 +3,11 @@
 //!
 //! The file split repeats for every backend: `schema` (tables and
 //! migrations), `catalog` (sites, links, shares), `write` (event batches),
-//! `query` (reads for the API and reports).
+//! `query` (reads for the API and reports), `evidence` (what decided each
+//! event, for reclassification, and its retention).
 
 pub mod catalog;
+pub mod evidence;
 pub mod query;
 pub mod schema;
 pub mod write;

@@ -9,7 +9,8 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// Migrations in order; migration `i` takes the file to version `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+    r#"
 CREATE TABLE sites (
     id           TEXT PRIMARY KEY,
     name         TEXT NOT NULL UNIQUE,
@@ -99,7 +100,24 @@ CREATE TABLE counters (
     name  TEXT PRIMARY KEY,
     value INTEGER NOT NULL
 );
-"#];
+"#,
+    r#"
+-- When the writer last stored each user agent for each site ('' for events
+-- of no site), so raw user agents can be dropped after the retention the
+-- site sets. Times are of writing, not of the event: an imported old log
+-- keeps its agents as long as fresh traffic does.
+CREATE TABLE agent_sightings (
+    agent_id     INTEGER NOT NULL REFERENCES user_agents(id),
+    site_id      TEXT NOT NULL,
+    last_seen_ms INTEGER NOT NULL,
+    PRIMARY KEY (agent_id, site_id)
+) WITHOUT ROWID;
+INSERT INTO agent_sightings (agent_id, site_id, last_seen_ms)
+    SELECT e.agent_id, COALESCE(e.site_id, ''), MAX(a.last_seen_ms)
+    FROM events e JOIN user_agents a ON a.id = e.agent_id
+    GROUP BY e.agent_id, COALESCE(e.site_id, '');
+"#,
+];
 
 /// The schema version this binary writes.
 pub const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

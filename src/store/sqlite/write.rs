@@ -6,22 +6,12 @@ use std::collections::HashMap;
 use rusqlite::{OptionalExtension, params};
 
 use super::{SqliteStore, StoreError};
-use crate::classify::{Channel, RequestClass};
+use crate::classify::replay::VerdictChange;
 use crate::event::{Event, EventKind};
 
 /// Bound on the writer's map of user-agent ids; past it the map starts
 /// afresh (the dictionary in the file is never lost, only re-read).
 const MAX_CACHED_AGENT_IDS: usize = 100_000;
-
-/// A stored event's new verdict.
-#[derive(Clone, Debug, PartialEq)]
-pub struct VerdictChange {
-    pub id: i64,
-    pub class: RequestClass,
-    pub channel: Option<Channel>,
-    pub rule: &'static str,
-    pub is_click: bool,
-}
 
 /// Everything the writer commits together.
 #[derive(Default)]
@@ -106,9 +96,9 @@ impl SqliteStore {
             // first evidence wins, so one update per share is enough.
             let mut learnt: std::collections::HashSet<&str, foldhash::fast::RandomState> =
                 Default::default();
-            // Agents seen in this batch, with the last time, for retention.
-            let mut seen_agents: HashMap<i64, i64, foldhash::fast::RandomState> =
-                HashMap::default();
+            // Agents seen in this batch, by site, for retention.
+            let mut sightings: std::collections::HashSet<(i64, &str), foldhash::fast::RandomState> =
+                Default::default();
 
             for event in &batch.events {
                 let verdict = &event.verdict;
@@ -137,8 +127,7 @@ impl SqliteStore {
                     None => None,
                 };
                 if let Some(id) = agent_id {
-                    let last = seen_agents.entry(id).or_insert(event.ts_ms);
-                    *last = (*last).max(event.ts_ms);
+                    sightings.insert((id, event.site_id.as_deref().unwrap_or("")));
                 }
                 insert_event.execute(params![
                     event.site_id.as_deref(),
@@ -207,11 +196,15 @@ impl SqliteStore {
             for (code, n) in clicks {
                 add_clicks.execute(params![code, n])?;
             }
-            let mut touch_agent = tx.prepare_cached(
-                "UPDATE user_agents SET last_seen_ms = MAX(last_seen_ms, ?2) WHERE id = ?1",
+            // Retention counts from when an agent was stored, not from the
+            // event's own time (an imported log may be years old).
+            let written_ms = crate::event::now_ms();
+            let mut sighted = tx.prepare_cached(
+                "INSERT INTO agent_sightings (agent_id, site_id, last_seen_ms) VALUES (?1, ?2, ?3)
+                 ON CONFLICT (agent_id, site_id) DO UPDATE SET last_seen_ms = excluded.last_seen_ms",
             )?;
-            for (id, last) in seen_agents {
-                touch_agent.execute(params![id, last])?;
+            for (id, site_id) in sightings {
+                sighted.execute(params![id, site_id, written_ms])?;
             }
             for (day, salt) in &batch.salts {
                 tx.execute(
