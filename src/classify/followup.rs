@@ -9,7 +9,7 @@
 //! or user agents. Time is passed in, so tests need no clock.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use super::{Channel, RequestClass, Verdict};
@@ -79,6 +79,24 @@ impl FollowupTracker {
     }
 }
 
+impl FollowupTracker {
+    /// Reads one request for link `code` at `at`: a follow-up of a recent
+    /// preview becomes that preview's ([`FollowupTracker::followup_of`]),
+    /// and a preview that names a channel is remembered for the requests
+    /// after it. Returns the verdict to keep.
+    pub fn judge(&self, code: &str, verdict: Arc<Verdict>, at: Instant) -> Arc<Verdict> {
+        if let Some(followup) = self.followup_of(code, &verdict, at) {
+            return Arc::new(followup);
+        }
+        if verdict.class == RequestClass::Preview
+            && let Some(channel) = verdict.channel
+        {
+            self.record_preview(code, channel, at);
+        }
+        verdict
+    }
+}
+
 impl Default for FollowupTracker {
     fn default() -> FollowupTracker {
         FollowupTracker::new(DEFAULT_WINDOW)
@@ -110,15 +128,7 @@ mod tests {
         facts: RequestFacts<'_>,
         at: Instant,
     ) -> (RequestClass, Option<Channel>, &'static str) {
-        let verdict = CLASSIFIER.classify_request(&facts);
-        let verdict = tracker
-            .followup_of(code, &verdict, at)
-            .unwrap_or_else(|| (*verdict).clone());
-        if verdict.class == RequestClass::Preview
-            && let Some(channel) = verdict.channel
-        {
-            tracker.record_preview(code, channel, at);
-        }
+        let verdict = tracker.judge(code, CLASSIFIER.classify_request(&facts), at);
         (verdict.class, verdict.channel, verdict.rule)
     }
 

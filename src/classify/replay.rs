@@ -191,29 +191,19 @@ impl<'a> Replay<'a> {
         let (origin, first_ms) = *self.clock.get_or_insert((Instant::now(), ts_ms));
         let offset = u64::try_from(ts_ms - first_ms).unwrap_or(0);
         let at = origin + Duration::from_millis(offset);
-        if let Some(followup) = self.followups.followup_of(code, &verdict, at) {
-            return Arc::new(followup);
-        }
-        if verdict.class == RequestClass::Preview
-            && let Some(channel) = verdict.channel
-        {
-            self.followups.record_preview(code, channel, at);
-        }
-        verdict
+        self.followups.judge(code, verdict, at)
     }
 
     /// Feeds a would-be reader's hit on an email link to the sweep
     /// detector, as the writer does, and files a sweep's hits as scans.
     fn watch_for_sweeps(&mut self, event: &Recorded, verdict: &Verdict, judged: &mut Judged) {
-        let email_link = event
+        let link_channel = event
             .link_code
             .as_deref()
             .and_then(|code| self.links.get(code))
-            .is_some_and(|l| l.channel == Some(Channel::Email));
+            .and_then(|l| l.channel);
         let watched = event.kind == EventKind::Redirect
-            && email_link
-            && event.method == Method::Get
-            && scan_timing::looks_like_a_reader(verdict);
+            && scan_timing::watched_for_sweeps(link_channel, event.method, verdict);
         let (true, Some(visitor), Some(link)) = (watched, event.visitor_id, &event.link_code)
         else {
             return;

@@ -23,7 +23,7 @@
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 
-use super::{Channel, RequestClass, Verdict};
+use super::{Channel, Method, RequestClass, Verdict};
 
 /// Hits this soon after an email link was made or an email share was
 /// reported are a gateway's, not a reader's. Reported scanner clicks land
@@ -46,6 +46,16 @@ pub const BURST_RULE: &str = "scan:burst";
 /// unknown machine. Named fetchers, crawlers and scans keep their verdict.
 pub fn looks_like_a_reader(verdict: &Verdict) -> bool {
     matches!(verdict.class, RequestClass::Person | RequestClass::Unknown)
+}
+
+/// Whether a request is watched for sweeps: a would-be reader's `GET` of
+/// a link whose share went out by email.
+pub fn watched_for_sweeps(
+    link_channel: Option<Channel>,
+    method: Method,
+    verdict: &Verdict,
+) -> bool {
+    link_channel == Some(Channel::Email) && method == Method::Get && looks_like_a_reader(verdict)
 }
 
 /// The scan verdict a timing rule gives, keeping the parsed agent.

@@ -9,7 +9,6 @@ use super::Cli;
 use crate::classify::{Classifier, RequestClass};
 use crate::ingest::import::{ImportOptions, import_files};
 use crate::sites::domain::normalize_domain;
-use crate::store::SqliteStore;
 
 #[derive(clap::Args)]
 pub struct ImportArgs {
@@ -27,13 +26,10 @@ pub struct ImportArgs {
 
 pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<()> {
     let config = cli.load_config(None)?;
-    let mut store = SqliteStore::open(&config.data)
-        .with_context(|| format!("opening store in {}", config.data.display()))?;
+    let mut store = super::open_store(&config)?;
     let mut options = ImportOptions::default();
     if let Some(key) = &args.site {
-        let site = store
-            .find_site(key)?
-            .with_context(|| format!("no site with id or name {key:?}"))?;
+        let site = super::find_site(&store, key)?;
         options.domains = site.domains.clone();
         options.site_id = Some(site.id);
     }

@@ -6,7 +6,6 @@ use super::Cli;
 use crate::classify::Channel;
 use crate::event::now_ms;
 use crate::links::create::{LinkRequest, create_link};
-use crate::store::SqliteStore;
 
 #[derive(clap::Subcommand)]
 pub enum LinksCommand {
@@ -39,11 +38,8 @@ pub fn run(cli: &Cli, command: &LinksCommand) -> anyhow::Result<()> {
         expires_at,
         max_clicks,
     } = command;
-    let mut store = SqliteStore::open(&config.data)
-        .with_context(|| format!("opening store in {}", config.data.display()))?;
-    let site = store
-        .find_site(site)?
-        .with_context(|| format!("no site with id or name {site:?}"))?;
+    let mut store = super::open_store(&config)?;
+    let site = super::find_site(&store, site)?;
     let channel = match channel {
         Some(name) => {
             Some(Channel::parse(name).with_context(|| format!("unknown channel {name:?}"))?)

@@ -11,9 +11,12 @@ pub mod sites;
 
 use std::path::PathBuf;
 
+use anyhow::Context;
 use clap::{Parser, Subcommand};
 
 use crate::config::{Config, ConfigLayer};
+use crate::sites::Site;
+use crate::store::SqliteStore;
 
 /// hearsay: dark social analytics.
 #[derive(Parser)]
@@ -63,6 +66,27 @@ impl Cli {
             },
         )
     }
+}
+
+/// Opens the store the configuration names.
+///
+/// # Errors
+///
+/// Fails, naming the directory, if the store cannot be opened.
+pub fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
+    SqliteStore::open(&config.data)
+        .with_context(|| format!("opening store in {}", config.data.display()))
+}
+
+/// The site whose id or name is `key`.
+///
+/// # Errors
+///
+/// Fails if there is none, or the store fails.
+pub fn find_site(store: &SqliteStore, key: &str) -> anyhow::Result<Site> {
+    store
+        .find_site(key)?
+        .with_context(|| format!("no site with id or name {key:?}"))
 }
 
 /// Parses the arguments and runs the command.

@@ -9,7 +9,6 @@ use super::Cli;
 use crate::classify::Classifier;
 use crate::classify::replay::{Replay, VerdictChange};
 use crate::event::now_ms;
-use crate::store::SqliteStore;
 
 /// Events read from the store at a time.
 const CHUNK: usize = 10_000;
@@ -34,19 +33,13 @@ pub struct ReclassifyArgs {
 
 pub fn run(cli: &Cli, args: &ReclassifyArgs) -> anyhow::Result<()> {
     let config = cli.load_config(None)?;
-    let mut store = SqliteStore::open(&config.data)
-        .with_context(|| format!("opening store in {}", config.data.display()))?;
+    let mut store = super::open_store(&config)?;
     let since_ms = match &args.since {
         Some(text) => parse_since(text)?,
         None => i64::MIN / 2,
     };
     let site_id = match &args.site {
-        Some(key) => Some(
-            store
-                .find_site(key)?
-                .with_context(|| format!("no site with id or name {key:?}"))?
-                .id,
-        ),
+        Some(key) => Some(super::find_site(&store, key)?.id),
         None => None,
     };
     let site = site_id.as_deref();

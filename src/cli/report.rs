@@ -6,7 +6,6 @@ use anyhow::Context;
 
 use super::Cli;
 use crate::query::report::{Report, SOURCE_BUCKETS, build_report};
-use crate::store::SqliteStore;
 
 #[derive(clap::Args)]
 pub struct ReportArgs {
@@ -20,15 +19,9 @@ pub struct ReportArgs {
 
 pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
     let config = cli.load_config(None)?;
-    let store = SqliteStore::open(&config.data)
-        .with_context(|| format!("opening store in {}", config.data.display()))?;
+    let store = super::open_store(&config)?;
     let site_id = match &args.site {
-        Some(key) => Some(
-            store
-                .find_site(key)?
-                .with_context(|| format!("no site with id or name {key:?}"))?
-                .id,
-        ),
+        Some(key) => Some(super::find_site(&store, key)?.id),
         None => None,
     };
     let report = build_report(&store, site_id.as_deref()).context("building the report")?;

@@ -5,7 +5,6 @@ use anyhow::Context;
 use super::Cli;
 use crate::event::now_ms;
 use crate::sites::SiteSettings;
-use crate::store::SqliteStore;
 
 #[derive(clap::Subcommand)]
 pub enum SitesCommand {
@@ -37,8 +36,7 @@ pub enum SitesCommand {
 
 pub fn run(cli: &Cli, command: &SitesCommand) -> anyhow::Result<()> {
     let config = cli.load_config(None)?;
-    let mut store = SqliteStore::open(&config.data)
-        .with_context(|| format!("opening store in {}", config.data.display()))?;
+    let mut store = super::open_store(&config)?;
     match command {
         SitesCommand::Create {
             name,
@@ -60,9 +58,7 @@ pub fn run(cli: &Cli, command: &SitesCommand) -> anyhow::Result<()> {
             site,
             user_agent_retention_days,
         } => {
-            let mut found = store
-                .find_site(site)?
-                .with_context(|| format!("no site with id or name {site:?}"))?;
+            let mut found = super::find_site(&store, site)?;
             found.settings.user_agent_retention_days = Some(*user_agent_retention_days);
             store
                 .update_site_settings(&found.id, &found.settings)

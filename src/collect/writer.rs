@@ -17,9 +17,9 @@ use std::time::{Duration, Instant};
 use super::queue::{EventQueue, WriteOp};
 use super::salts::day_name;
 use crate::classify::Channel;
+use crate::classify::RequestClass;
 use crate::classify::replay::VerdictChange;
 use crate::classify::scan_timing::{self, BurstDetector, Hit};
-use crate::classify::{Method, RequestClass};
 use crate::event::{Event, EventKind};
 use crate::links::LinkTable;
 use crate::store::SqliteStore;
@@ -165,9 +165,9 @@ fn find_sweeps(detector: &mut BurstDetector<i64>, events: &[Event], ids: &[i64])
     let mut swept = Vec::new();
     for (event, &id) in events.iter().zip(ids) {
         let watched = event.kind == EventKind::Redirect
-            && event.link_channel == Some(Channel::Email)
-            && event.method == Some(Method::Get)
-            && scan_timing::looks_like_a_reader(&event.verdict);
+            && event.method.is_some_and(|method| {
+                scan_timing::watched_for_sweeps(event.link_channel, method, &event.verdict)
+            });
         let (true, Some(visitor), Some(link)) = (watched, event.visitor_id, &event.link_code)
         else {
             continue;

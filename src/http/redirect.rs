@@ -19,7 +19,7 @@ use std::time::Instant;
 
 use crate::classify::inference::evidence_channel;
 use crate::classify::scan_timing::delivery_window_scan;
-use crate::classify::{Channel, Method, RequestClass, RequestFacts, Verdict};
+use crate::classify::{Channel, Method, RequestClass, RequestFacts};
 use crate::event::{Event, EventKind, now_ms};
 use crate::links::Link;
 use crate::links::code::looks_like_code;
@@ -47,10 +47,10 @@ pub async fn follow_link(
         method,
         user_agent: ua,
     };
-    let verdict = follow_up(
-        &state,
+    let verdict = state.followups.judge(
         code,
         state.classifier.classify_request_from(&facts, ip),
+        Instant::now(),
     );
 
     let link = match state.links.get(code) {
@@ -99,21 +99,6 @@ pub async fn follow_link(
     } else {
         plain_page(StatusCode::GONE, GONE)
     }
-}
-
-/// Ties a follow-up fetch to the preview just before it for the same code,
-/// and remembers previews that name a channel.
-fn follow_up(state: &AppState, code: &str, verdict: Arc<Verdict>) -> Arc<Verdict> {
-    let at = Instant::now();
-    if let Some(followup) = state.followups.followup_of(code, &verdict, at) {
-        return Arc::new(followup);
-    }
-    if verdict.class == RequestClass::Preview
-        && let Some(channel) = verdict.channel
-    {
-        state.followups.record_preview(code, channel, at);
-    }
-    verdict
 }
 
 /// The channel an event's own evidence names for its share.
