@@ -1,6 +1,8 @@
 //! The classifier measured against public corpora (tests/fixtures/README.md
-//! names each source and licence). Every test prints its figures, even under
-//! plain `cargo test`, and fails below its floor (issue 4).
+//! names each source and licence), and the URL reading it relies on (link
+//! targets and referrers) against WHATWG's URL tests. Every test prints its
+//! figures, even under plain `cargo test`, and fails below its floor
+//! (issue 4).
 //!
 //! Expected values come from the corpora's own labels and from the
 //! hand-written `ua_cases.tsv`, never from hearsay's code.
@@ -425,6 +427,69 @@ fn referrer_hosts_follow_the_whatwg_url_tests() {
     }
     report!(
         "WHATWG urltestdata referrer hosts: {}/{checked} right",
+        checked - wrong.len()
+    );
+    for line in &wrong {
+        report!("{line}");
+    }
+    assert!(checked > 100, "too few cases checked: {checked}");
+    assert!(wrong.is_empty());
+}
+
+/// WHATWG URL test data for link targets: every absolute http(s) input the
+/// URL standard accepts, without credentials, is taken on a site that owns
+/// its host, and the stored target reads back to the standard's `href`;
+/// every input it refuses, every input with credentials, and every input
+/// whose host no site could own (not a domain name) is refused.
+#[test]
+fn link_targets_follow_the_whatwg_url_tests() {
+    use hearsay::links::target::normalize_target;
+    use hearsay::sites::domain::normalize_domain;
+    use hearsay::sites::{Site, SiteSettings};
+
+    let data = json_fixture("wpt-url/urltestdata.json");
+    let (mut checked, mut wrong) = (0, Vec::new());
+    for case in data.as_array().unwrap().iter().filter(|c| c.is_object()) {
+        let input = case["input"].as_str().unwrap();
+        let scheme = input.trim().split(':').next().unwrap_or("");
+        if !case["base"].is_null()
+            || !["http", "https"].contains(&scheme.to_ascii_lowercase().as_str())
+        {
+            continue;
+        }
+        let failure = case["failure"].as_bool() == Some(true);
+        let host = case["hostname"].as_str().unwrap_or("");
+        let credentials = !failure
+            && (!case["username"].as_str().unwrap_or("").is_empty()
+                || !case["password"].as_str().unwrap_or("").is_empty());
+        // A site can only own a host that is a domain name.
+        let domain = normalize_domain(host).ok();
+        let site = Site {
+            id: "s".into(),
+            name: "n".into(),
+            domains: domain.clone().into_iter().collect(),
+            settings: SiteSettings::default(),
+            created_ms: 0,
+        };
+        checked += 1;
+        let got = normalize_target(input, &site);
+        let right = match (&got, failure || credentials || domain.is_none()) {
+            (Err(_), true) => true,
+            (Ok(stored), false) => {
+                let href = case["href"].as_str().unwrap();
+                url::Url::parse(stored).map(String::from).as_deref() == Ok(href)
+            }
+            _ => false,
+        };
+        if !right {
+            wrong.push(format!(
+                "  {input:?}: got {got:?}, expected {}",
+                case["href"]
+            ));
+        }
+    }
+    report!(
+        "WHATWG urltestdata link targets: {}/{checked} right",
         checked - wrong.len()
     );
     for line in &wrong {

@@ -22,13 +22,22 @@ pub enum TargetError {
 /// byte that may not appear in an HTTP header (non-ASCII, controls, space)
 /// is percent-encoded. Percent escapes and `+` are kept as given.
 ///
+/// Tabs and line breaks are removed first, as the URL standard does. An
+/// input whose bytes cannot be kept (`http:example.com`, backslashes for
+/// slashes, an empty `:@` user part) is stored as the standard writes it:
+/// the stored target always reads back to the URL the input means.
+///
 /// # Errors
 ///
 /// Fails for a relative or malformed URL, a scheme other than http(s),
 /// credentials in the URL, or a host that is not one of the site's.
 pub fn normalize_target(input: &str, site: &Site) -> Result<String, TargetError> {
-    let input = input.trim();
-    let parsed = url::Url::parse(input).map_err(|_| TargetError::NotAUrl(input.to_owned()))?;
+    let input: String = input
+        .trim_matches(|c: char| c <= ' ')
+        .chars()
+        .filter(|c| !matches!(c, '\t' | '\n' | '\r'))
+        .collect();
+    let parsed = url::Url::parse(&input).map_err(|_| TargetError::NotAUrl(input.clone()))?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err(TargetError::Scheme(parsed.scheme().to_owned()));
     }
@@ -37,7 +46,7 @@ pub fn normalize_target(input: &str, site: &Site) -> Result<String, TargetError>
     }
     let host = parsed
         .host_str()
-        .ok_or_else(|| TargetError::NotAUrl(input.to_owned()))?;
+        .ok_or_else(|| TargetError::NotAUrl(input.clone()))?;
     let bare_host = host.trim_start_matches('[').trim_end_matches(']');
     if !site.owns_host(bare_host) {
         return Err(TargetError::OffSite {
@@ -46,11 +55,17 @@ pub fn normalize_target(input: &str, site: &Site) -> Result<String, TargetError>
         });
     }
 
-    // Rebuild from the input's own bytes: scheme and "://", then the host as
-    // the URL parser wrote it in ASCII, then the port and the rest verbatim.
-    let (scheme, rest) = input
-        .split_once("://")
-        .ok_or_else(|| TargetError::NotAUrl(input.to_owned()))?;
+    match keep_bytes(&input, host) {
+        Some(stored) if url::Url::parse(&stored).as_ref() == Ok(&parsed) => Ok(stored),
+        _ => Ok(parsed.into()),
+    }
+}
+
+/// The input rebuilt from its own bytes: scheme and "://", then the host
+/// as the URL parser wrote it in ASCII, then the port and the rest
+/// verbatim. `None` when the input is not of that plain shape.
+fn keep_bytes(input: &str, host: &str) -> Option<String> {
+    let (scheme, rest) = input.split_once("://")?;
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
     let (authority, tail) = rest.split_at(authority_end);
     let port = port_suffix(authority);
@@ -60,14 +75,15 @@ pub fn normalize_target(input: &str, site: &Site) -> Result<String, TargetError>
     stored.push_str(host);
     stored.push_str(port);
     encode_header_unsafe(tail, &mut stored);
-    Ok(stored)
+    Some(stored)
 }
 
 /// The `:port` part of an authority, as written, or "".
 fn port_suffix(authority: &str) -> &str {
-    let after_host = match authority.rfind(']') {
-        Some(bracket) => &authority[bracket + 1..],
-        None => authority,
+    let host_and_port = authority.rsplit('@').next().unwrap_or(authority);
+    let after_host = match host_and_port.rfind(']') {
+        Some(bracket) => &host_and_port[bracket + 1..],
+        None => host_and_port,
     };
     match after_host.rfind(':') {
         Some(colon) => &after_host[colon..],
@@ -194,6 +210,30 @@ mod tests {
             normalize_target("https://u:p@example.com/", &s),
             Err(TargetError::UserInfo)
         ));
+    }
+
+    #[test]
+    fn targets_whose_bytes_cannot_be_kept_are_stored_as_the_standard_writes_them() {
+        let s = site(&["example.com"]);
+        // An empty user part once left `example.com:@` in front of the host.
+        assert_eq!(
+            normalize_target("https://:@example.com/a", &s).unwrap(),
+            "https://example.com/a"
+        );
+        // Backslashes are slashes to the URL standard; the path was lost.
+        assert_eq!(
+            normalize_target("http://example.com\\foo\\bar", &s).unwrap(),
+            "http://example.com/foo/bar"
+        );
+        // Tabs and line breaks are dropped, not encoded.
+        assert_eq!(
+            normalize_target("http://example.com/fo\to?a=1\n", &s).unwrap(),
+            "http://example.com/foo?a=1"
+        );
+        assert_eq!(
+            normalize_target("http:example.com/a", &s).unwrap(),
+            "http://example.com/a"
+        );
     }
 
     #[test]
