@@ -237,6 +237,31 @@ mod tests {
     }
 
     #[test]
+    fn a_backslash_cannot_smuggle_another_host_in() {
+        // Found by a newcomer's trial: the host was checked as the URL
+        // standard reads it (`localhost`, as `\\` ends it), then the raw
+        // `:@evil.com` was copied back in as if it were a port.
+        let s = site(&["localhost", "www.xn--tbingen-n2a.de"]);
+        for input in [
+            "http://localhost\\:@evil.com/x",
+            "https://www.tübingen.de\\:@evil.com/",
+            "http://localhost\\@evil.com/",
+        ] {
+            let stored = normalize_target(input, &s).unwrap();
+            let host = url::Url::parse(&stored)
+                .unwrap()
+                .host_str()
+                .unwrap()
+                .to_owned();
+            assert!(s.owns_host(&host), "{input:?} stored as {stored:?}");
+        }
+        assert_eq!(
+            normalize_target("http://localhost\\:@evil.com/x", &s).unwrap(),
+            "http://localhost/:@evil.com/x"
+        );
+    }
+
+    #[test]
     fn token_goes_in_fragment_or_query() {
         let f = TokenPlacement::Fragment;
         let q = TokenPlacement::Query;
