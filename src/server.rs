@@ -16,6 +16,9 @@ use crate::links::LinkTable;
 use crate::sites::table::SiteTable;
 use crate::store::SqliteStore;
 
+/// How long a stop waits for open requests before it closes them.
+const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Name of the site made on first start.
 pub const DEMO_SITE: &str = "demo";
 
@@ -122,12 +125,27 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     println!("listening on http://{local}");
     tracing::info!(listen = %local, "listening");
     let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app)
-        .with_graceful_shutdown(stop_signal())
-        .await
-        .context("serving HTTP")?;
+    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
+    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
+        stop_signal().await;
+        tracing::info!("stopped accepting; finishing open requests");
+        let _ = stopping.send(true);
+    });
+    // Requests in flight get a grace period; a client that never finishes
+    // its request (or keeps a connection open) does not hold the stop.
+    let grace = async move {
+        let _ = stop_seen.wait_for(|stopped| *stopped).await;
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    };
+    tokio::select! {
+        served = server => served.context("serving HTTP")?,
+        () = grace => tracing::warn!(
+            grace_s = SHUTDOWN_GRACE.as_secs(),
+            "connections still open after the grace period; closing them"
+        ),
+    }
 
-    tracing::info!("stopped accepting; draining the event queue");
+    tracing::info!("draining the event queue");
     let _ = std::fs::remove_file(&url_file);
     queue.send_blocking(WriteOp::Stop);
     tokio::task::spawn_blocking(move || writer.join())

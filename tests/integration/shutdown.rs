@@ -88,3 +88,22 @@ async fn sigterm_under_load_loses_no_accepted_event() {
         "the link's click count matches its stored clicks"
     );
 }
+
+#[test]
+fn a_client_that_never_finishes_its_request_does_not_hold_the_stop() {
+    use std::io::Write;
+
+    let mut server = Server::start();
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stalled = std::net::TcpStream::connect(&address).unwrap();
+    stalled
+        .write_all(b"GET /abcdefg HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+
+    // Before the grace period, this waited for the client (terminate gives
+    // up after 30 s).
+    let status = server.terminate();
+    assert!(status.success(), "{status:?}");
+    drop(stalled);
+}
