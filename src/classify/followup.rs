@@ -8,23 +8,20 @@
 //! preview, for a short window. It holds link codes only, never addresses
 //! or user agents. Time is passed in, so tests need no clock.
 
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use super::recent::RecentMap;
 use super::{Channel, RequestClass, Verdict};
 
 /// The default window after a preview in which look-alike requests are
 /// read as its follow-ups.
 pub const DEFAULT_WINDOW: Duration = Duration::from_secs(5);
 
-/// Past this many links held, expired entries are swept on the next write.
-const SWEEP_AT: usize = 4096;
-
 /// Remembers recent previews per link and reads follow-ups.
 pub struct FollowupTracker {
     window: Duration,
-    previews: Mutex<HashMap<String, (Instant, Channel)>>,
+    previews: Mutex<RecentMap<String, (Instant, Channel)>>,
 }
 
 impl FollowupTracker {
@@ -32,7 +29,7 @@ impl FollowupTracker {
     pub fn new(window: Duration) -> FollowupTracker {
         FollowupTracker {
             window,
-            previews: Mutex::new(HashMap::new()),
+            previews: Mutex::new(RecentMap::default()),
         }
     }
 
@@ -40,10 +37,8 @@ impl FollowupTracker {
     /// Call it for every request classified `preview` that has a channel.
     pub fn record_preview(&self, code: &str, channel: Channel, at: Instant) {
         let mut previews = self.previews.lock().unwrap_or_else(|e| e.into_inner());
-        if previews.len() >= SWEEP_AT {
-            let window = self.window;
-            previews.retain(|_, (seen, _)| at.saturating_duration_since(*seen) <= window);
-        }
+        let window = self.window;
+        previews.sweep_if_due(|_, (seen, _)| at.saturating_duration_since(*seen) <= window);
         previews.insert(code.to_owned(), (at, channel));
     }
 

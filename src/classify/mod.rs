@@ -24,6 +24,7 @@ pub mod crawler_list;
 pub mod followup;
 pub mod in_app;
 pub mod inference;
+pub mod recent;
 pub mod referrer;
 pub mod replay;
 pub mod request;

@@ -128,7 +128,7 @@ impl<'a> Replay<'a> {
         }
 
         let link = event.link_code.as_deref();
-        if matches!(event.kind, EventKind::Redirect | EventKind::Miss)
+        if event.kind == EventKind::Redirect
             && let Some(code) = link
         {
             verdict = self.follow_up(code, verdict, event.ts_ms);

@@ -20,9 +20,10 @@
 //! Times are passed in, so the same code serves the live redirect and
 //! `hearsay reclassify`, which replays stored events in order.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::sync::{Arc, Mutex};
 
+use super::recent::RecentMap;
 use super::{Channel, Method, RequestClass, Verdict};
 
 /// Hits this soon after an email link was made or an email share was
@@ -90,19 +91,14 @@ pub fn delivery_window_scan(
 /// only.
 #[derive(Default)]
 pub struct RecentEmailShares {
-    sent: Mutex<HashMap<String, i64>>,
+    sent: Mutex<RecentMap<String, i64>>,
 }
 
 impl RecentEmailShares {
-    /// Past this many shares held, stale ones are swept on the next write.
-    const SWEEP_AT: usize = 4096;
-
     /// Notes an email share of `token` made at `at_ms`.
     pub fn record(&self, token: &str, at_ms: i64) {
         let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
-        if sent.len() >= Self::SWEEP_AT {
-            sent.retain(|_, made| at_ms - *made <= DELIVERY_WINDOW_MS);
-        }
+        sent.sweep_if_due(|_, made| at_ms - *made <= DELIVERY_WINDOW_MS);
         sent.insert(token.to_owned(), at_ms);
     }
 
@@ -127,16 +123,13 @@ pub struct Hit<K> {
 /// links, fed in time order. Holds, per visitor, the hits of the last
 /// [`BURST_WINDOW_MS`]; nothing else.
 pub struct BurstDetector<K> {
-    recent: HashMap<i64, VecDeque<(Hit<K>, bool)>>,
-    /// Past this many visitors held, stale ones are swept.
-    sweep_at: usize,
+    recent: RecentMap<i64, VecDeque<(Hit<K>, bool)>>,
 }
 
 impl<K> Default for BurstDetector<K> {
     fn default() -> Self {
         BurstDetector {
-            recent: HashMap::new(),
-            sweep_at: 4096,
+            recent: RecentMap::default(),
         }
     }
 }
@@ -147,13 +140,11 @@ impl<K: Clone> BurstDetector<K> {
     /// there is no burst; the whole sweep so far (this hit included) when
     /// it first becomes one; only this hit when it extends a known sweep.
     pub fn observe(&mut self, visitor: i64, hit: Hit<K>) -> Vec<Hit<K>> {
-        if self.recent.len() >= self.sweep_at {
-            let now = hit.at_ms;
-            self.recent.retain(|_, hits| {
-                hits.back()
-                    .is_some_and(|(last, _)| now - last.at_ms <= BURST_WINDOW_MS)
-            });
-        }
+        let now = hit.at_ms;
+        self.recent.sweep_if_due(|_, hits| {
+            hits.back()
+                .is_some_and(|(last, _)| now - last.at_ms <= BURST_WINDOW_MS)
+        });
 
         let hits = self.recent.entry(visitor).or_default();
         while hits
@@ -303,13 +294,11 @@ mod tests {
 
     #[test]
     fn the_detector_forgets_stale_visitors() {
-        let mut detector = BurstDetector {
-            recent: HashMap::new(),
-            sweep_at: 2,
-        };
-        detector.observe(1, hit(1, 10, 0));
-        detector.observe(2, hit(2, 10, 0));
-        detector.observe(3, hit(3, 10, 10_000));
+        let mut detector = BurstDetector::default();
+        for visitor in 0..crate::classify::recent::MIN_MARK as i64 {
+            detector.observe(visitor, hit(1, 10, 0));
+        }
+        detector.observe(-1, hit(2, 10, 10_000));
         assert_eq!(detector.recent.len(), 1);
     }
 }

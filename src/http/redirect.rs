@@ -47,11 +47,7 @@ pub async fn follow_link(
         method,
         user_agent: ua,
     };
-    let verdict = state.followups.judge(
-        code,
-        state.classifier.classify_request_from(&facts, ip),
-        Instant::now(),
-    );
+    let verdict = state.classifier.classify_request_from(&facts, ip);
 
     let link = match state.links.get(code) {
         Some(link) => Some(link),
@@ -66,6 +62,9 @@ pub async fn follow_link(
         return plain_page(StatusCode::NOT_FOUND, NOT_FOUND);
     };
 
+    // Only links are followed up: a flood of previews of made-up codes
+    // must not fill the tracker.
+    let verdict = state.followups.judge(&link.code, verdict, Instant::now());
     let verdict = match delivery_window_scan(&verdict, link.channel, link.created_ms, now) {
         Some(scan) => Arc::new(scan),
         None => verdict,
