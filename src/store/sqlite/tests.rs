@@ -191,3 +191,44 @@ fn salts_older_than_two_days_are_destroyed() {
     let days: Vec<String> = store.salts().unwrap().into_iter().map(|(d, _)| d).collect();
     assert_eq!(days, vec!["2026-12-02", "2026-12-03", "2026-12-04"]);
 }
+
+#[test]
+fn huge_user_agents_are_stored_cut() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = SqliteStore::open(dir.path()).unwrap();
+    // Two 100 KB agents that differ only past the cut, and one with a
+    // four-byte character across the cut.
+    let long = |tail: &str| format!("Mozilla/5.0 {}{tail}", "x".repeat(100_000));
+    let across = format!("{}😀", "y".repeat(write::MAX_STORED_USER_AGENT_BYTES - 2));
+    let mut batch = Batch::default();
+    for agent in [long("a"), long("b"), across.clone()] {
+        let mut event = Event::new(EventKind::Redirect, 10, verdict(RequestClass::Person));
+        event.user_agent = Some(Arc::from(agent.as_str()));
+        batch.events.push(event);
+    }
+    store.write_batch(&batch).unwrap();
+
+    let stored: Vec<String> = store
+        .conn
+        .prepare("SELECT user_agent FROM user_agents ORDER BY id")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        stored.len(),
+        2,
+        "the two long agents share their stored prefix"
+    );
+    assert_eq!(stored[0].len(), 1024);
+    assert!(stored[0].starts_with("Mozilla/5.0 xxx"));
+    assert_eq!(stored[1], "y".repeat(1022), "cut before the character");
+    let agents: i64 = store
+        .conn
+        .query_row("SELECT COUNT(DISTINCT agent_id) FROM events", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(agents, 2);
+}

@@ -2,6 +2,7 @@
 //! contents, link click counts and salts that the batch implies.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use rusqlite::{OptionalExtension, params};
 
@@ -12,6 +13,25 @@ use crate::event::{Event, EventKind};
 /// Bound on the writer's map of user-agent ids; past it the map starts
 /// afresh (the dictionary in the file is never lost, only re-read).
 const MAX_CACHED_AGENT_IDS: usize = 100_000;
+
+/// The longest raw user agent stored, in bytes. Real ones are far shorter
+/// (the longest in uap-core's and isbot's test corpora is 492 bytes); what
+/// is longer is stored cut, so a client cannot grow the store by sending
+/// huge headers.
+pub const MAX_STORED_USER_AGENT_BYTES: usize = 1024;
+
+/// The part of a user agent that is stored: at most
+/// [`MAX_STORED_USER_AGENT_BYTES`], cut at a character boundary.
+pub fn stored_user_agent(agent: &str) -> &str {
+    if agent.len() <= MAX_STORED_USER_AGENT_BYTES {
+        return agent;
+    }
+    let mut end = MAX_STORED_USER_AGENT_BYTES;
+    while !agent.is_char_boundary(end) {
+        end -= 1;
+    }
+    &agent[..end]
+}
 
 /// Everything the writer commits together.
 #[derive(Default)]
@@ -105,13 +125,14 @@ impl SqliteStore {
                 let referrer = event.referrer.as_deref();
                 let is_click = event.is_click();
                 let agent_id = match &event.user_agent {
-                    Some(agent) => match agent_ids.get(agent) {
+                    Some(full) => match agent_ids.get(stored_user_agent(full)) {
                         Some(&id) => Some(id),
                         None => {
+                            let agent = stored_user_agent(full);
                             let info = &verdict.agent;
                             let id: i64 = find_agent.query_row(
                                 params![
-                                    agent.as_ref(),
+                                    agent,
                                     info.device.as_str(),
                                     info.os.as_deref(),
                                     info.browser.as_deref(),
@@ -120,7 +141,12 @@ impl SqliteStore {
                                 ],
                                 |r| r.get(0),
                             )?;
-                            agent_ids.insert(agent.clone(), id);
+                            let key = if agent.len() == full.len() {
+                                full.clone()
+                            } else {
+                                Arc::from(agent)
+                            };
+                            agent_ids.insert(key, id);
                             Some(id)
                         }
                     },
