@@ -43,7 +43,7 @@ pub async fn list_events(
     let site = require_site(&state, &headers).await?;
     let limit = listing.limit.unwrap_or(1000).min(10_000);
     let events = state
-        .with_catalog(move |store| {
+        .with_reader(move |store| {
             Ok(store.recent_events(&site.id, listing.kind.as_deref(), limit)?)
         })
         .await?;
@@ -57,7 +57,7 @@ pub async fn site_report(
 ) -> Result<Json<crate::query::report::Report>, ApiError> {
     let site = require_site(&state, &headers).await?;
     let report = state
-        .with_catalog(move |store| Ok(crate::query::report::build_report(store, Some(&site.id))?))
+        .with_reader(move |store| Ok(crate::query::report::build_report(store, Some(&site.id))?))
         .await?;
     Ok(Json(report))
 }

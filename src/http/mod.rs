@@ -67,6 +67,20 @@ impl AppState {
         .map_err(error::ApiError::internal)?
     }
 
+    /// Runs `f` on a connection of its own, off the async threads: for
+    /// reads that scan events (reports, listings), which must not hold the
+    /// catalog connection that key checks and link creation wait on.
+    pub async fn with_reader<T, F>(self: &Arc<Self>, f: F) -> Result<T, error::ApiError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&SqliteStore) -> Result<T, error::ApiError> + Send + 'static,
+    {
+        let data = self.config.data.clone();
+        tokio::task::spawn_blocking(move || f(&SqliteStore::open(&data)?))
+            .await
+            .map_err(error::ApiError::internal)?
+    }
+
     /// The visitor id of a request under today's salt (drawing and keeping
     /// a new salt on the first request of a day).
     pub fn visitor_id(
