@@ -137,7 +137,12 @@ async fn store_link(
                     CreateLinkError::Target(target) => {
                         ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, target.to_string())
                     }
-                    CreateLinkError::MaxClicks => ApiError::bad_request(error.to_string()),
+                    CreateLinkError::MaxClicks | CreateLinkError::ExpiresInPast(_) => {
+                        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, error.to_string())
+                    }
+                    CreateLinkError::ForeignToken(_) => {
+                        ApiError::new(StatusCode::CONFLICT, error.to_string())
+                    }
                     CreateLinkError::Store(store) => ApiError::from(store),
                 }
             })

@@ -27,6 +27,10 @@ pub enum CreateLinkError {
     Target(#[from] super::target::TargetError),
     #[error("max_clicks must be at least 1")]
     MaxClicks,
+    #[error("the link would expire before it is made (expires_ms {0} is in the past)")]
+    ExpiresInPast(i64),
+    #[error("share token {0:?} belongs to another site")]
+    ForeignToken(String),
     #[error("store")]
     Store(#[from] StoreError),
 }
@@ -36,7 +40,8 @@ pub enum CreateLinkError {
 /// # Errors
 ///
 /// [`CreateLinkError::Target`] for a target off the site's domains (the
-/// message names the allowed ones), or a store failure.
+/// message names the allowed ones), a limit of no clicks, an expiry in the
+/// past, a share token of another site, or a store failure.
 pub fn create_link(
     store: &mut SqliteStore,
     site: &Site,
@@ -47,7 +52,16 @@ pub fn create_link(
     if request.max_clicks.is_some_and(|m| m < 1) {
         return Err(CreateLinkError::MaxClicks);
     }
+    if let Some(at) = request.expires_ms.filter(|at| *at <= now_ms) {
+        return Err(CreateLinkError::ExpiresInPast(at));
+    }
     let token = request.share_token.clone().unwrap_or_else(new_token);
+    if store
+        .share_site(&token)?
+        .is_some_and(|owner| owner != site.id)
+    {
+        return Err(CreateLinkError::ForeignToken(token));
+    }
     for _ in 0..8 {
         let code = new_code();
         let new = crate::store::sqlite::catalog::NewLink {

@@ -164,3 +164,72 @@ async fn the_demo_key_printed_on_first_start_reads_the_demo_site() {
         .unwrap();
     assert_eq!(wrong.status().as_u16(), 401, "code {code}");
 }
+
+#[tokio::test]
+async fn a_share_token_of_one_site_cannot_be_taken_by_another() {
+    let server = Server::start();
+    let http = client();
+    let blog: serde_json::Value = http
+        .post(server.url("/api/v1/sites"))
+        .bearer_auth(&server.admin_key)
+        .json(&json!({"name": "blog", "domains": ["blog.example"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let demo_link: serde_json::Value = http
+        .post(server.url("/api/v1/links"))
+        .bearer_auth(&server.api_key)
+        .json(&json!({"url": "http://localhost/a", "channel": "whatsapp"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = demo_link["token"].as_str().unwrap();
+
+    let taken = http
+        .post(server.url("/api/v1/share-links"))
+        .header("origin", "http://blog.example")
+        .json(&json!({"site": blog["id"], "token": token, "url": "http://blog.example/b", "channel": "sms"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(taken.status().as_u16(), 409);
+    let body: serde_json::Value = taken.json().await.unwrap();
+    assert!(
+        body["error"].as_str().unwrap().contains("another site"),
+        "{body}"
+    );
+
+    // Nor can a page of the other site relabel the share.
+    let relabel = http
+        .post(server.url("/api/v1/events"))
+        .header("origin", "http://blog.example")
+        .header("content-type", "text/plain")
+        .body(
+            json!({"site": blog["id"], "events": [
+                {"type": "share", "token": token, "channel": "sms", "url": "http://blog.example/b"}
+            ]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(relabel.status().as_u16(), 202);
+    let (site, channel): (String, String) = server
+        .store()
+        .query_row(
+            "SELECT site_id, channel FROM shares WHERE token = ?1",
+            [token],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (site.as_str(), channel.as_str()),
+        (server.site_id.as_str(), "whatsapp")
+    );
+}

@@ -285,10 +285,29 @@ async fn unknown_code_is_a_counted_404() {
 #[tokio::test]
 async fn expired_link_is_gone() {
     let server = Server::start();
+    // A link cannot be made expired; this one expires in an hour, and is
+    // then moved to 2020 before the server first loads it.
+    let refused = server.cli(&[
+        "links",
+        "create",
+        "--site",
+        "demo",
+        "http://localhost/old",
+        "--expires-at",
+        "2020-01-01T00:00:00Z",
+    ]);
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("in the past"), "{stderr}");
+    let in_an_hour = chrono::Utc::now() + chrono::Duration::hours(1);
     let code = server.create_link(
         "http://localhost/old",
-        &["--expires-at", "2020-01-01T00:00:00Z"],
+        &["--expires-at", &in_an_hour.to_rfc3339()],
     );
+    server
+        .store()
+        .execute("UPDATE links SET expires_ms = 1577836800000", [])
+        .unwrap();
     let response = client()
         .get(server.url(&format!("/{code}")))
         .header("user-agent", IPHONE_SAFARI)

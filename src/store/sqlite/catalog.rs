@@ -97,6 +97,22 @@ impl SqliteStore {
         Ok(())
     }
 
+    /// The site a share token belongs to, if the token is known.
+    ///
+    /// # Errors
+    ///
+    /// Fails if SQLite does.
+    pub fn share_site(&self, token: &str) -> Result<Option<String>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT site_id FROM shares WHERE token = ?1",
+                [token],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
+
     /// Every site, with its domains.
     pub fn sites(&self) -> Result<Vec<Site>, StoreError> {
         let mut stmt = self

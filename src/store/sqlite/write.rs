@@ -93,7 +93,8 @@ impl SqliteStore {
                     parent_token = COALESCE(shares.parent_token, excluded.parent_token),
                     visitor_id = COALESCE(shares.visitor_id, excluded.visitor_id),
                     content_url = COALESCE(shares.content_url, excluded.content_url),
-                    origin = CASE shares.origin WHEN 'arrival' THEN 'widget' ELSE shares.origin END",
+                    origin = CASE shares.origin WHEN 'arrival' THEN 'widget' ELSE shares.origin END
+                 WHERE shares.site_id = excluded.site_id",
             )?;
             let mut infer_share = tx.prepare_cached(
                 "INSERT INTO shares (token, site_id, content_url, channel, channel_origin,
@@ -103,7 +104,7 @@ impl SqliteStore {
             )?;
             let mut learn_channel = tx.prepare_cached(
                 "UPDATE shares SET inferred_channel = ?2
-                 WHERE token = ?1 AND inferred_channel IS NULL",
+                 WHERE token = ?1 AND site_id = ?3 AND inferred_channel IS NULL",
             )?;
             let mut upsert_content = tx.prepare_cached(
                 "INSERT INTO contents (site_id, url, title, topics) VALUES (?1, ?2, ?3, ?4)
@@ -208,7 +209,7 @@ impl SqliteStore {
                     (event.evidence_channel, event.share_token.as_deref())
                     && learnt.insert(token)
                 {
-                    learn_channel.execute(params![token, channel.as_str()])?;
+                    learn_channel.execute(params![token, channel.as_str(), event.site_id])?;
                 }
                 if let (Some(content), Some(site_id)) = (&event.content, event.site_id.as_deref()) {
                     let topics = (!content.topics.is_empty())
