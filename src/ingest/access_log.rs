@@ -48,7 +48,7 @@ pub fn parse_line(line: &str) -> Result<LogLine, LineError> {
     let close = rest[open..].find(']').ok_or(LineError::Missing("time"))? + open;
     let time = &rest[open + 1..close];
     let ts_ms = chrono::DateTime::parse_from_str(time, "%d/%b/%Y:%H:%M:%S %z")
-        .map_err(|_| LineError::Time(time.to_owned()))?
+        .map_err(|_| LineError::Time(time.chars().take(60).collect()))?
         .timestamp_millis();
     let rest = rest[close + 1..].trim_start();
 
@@ -70,7 +70,7 @@ pub fn parse_line(line: &str) -> Result<LogLine, LineError> {
         .parse()
         .ok()
         .filter(|s| (100..600).contains(s))
-        .ok_or_else(|| LineError::Status(status.to_owned()))?;
+        .ok_or_else(|| LineError::Status(status.chars().take(60).collect()))?;
     let rest = rest.trim_start();
     let rest = rest
         .split_once(' ')

@@ -99,9 +99,18 @@ pub fn import_files(
     let site_id: Option<Arc<str>> = options.site_id.as_deref().map(Arc::from);
     let mut batch = Batch::default();
 
+    // Every file must open before any is read, so a mistyped name does not
+    // leave the files before it half imported.
+    let mut inputs = Vec::with_capacity(files.len());
     for file in files {
         let name = file.display().to_string();
-        let (reader, progress) = open_input(file).with_context(|| format!("opening {name}"))?;
+        inputs.push((
+            open_input(file).with_context(|| format!("opening {name}"))?,
+            name,
+        ));
+    }
+
+    for ((reader, progress), name) in inputs {
         let mut lines = reader.lines_lossy();
         let mut pending: Vec<String> = Vec::new();
         if summary.domains.is_empty() && !summary.domains_guessed {
@@ -234,19 +243,29 @@ pub fn guess_own_domain(lines: &[String]) -> Option<String> {
 /// with a progress bar on a terminal.
 fn open_input(path: &Path) -> std::io::Result<(LossyLines, Progress)> {
     if path == Path::new("-") {
-        let reader: Box<dyn BufRead> = Box::new(BufReader::new(std::io::stdin()));
+        let reader = ungzip(BufReader::new(std::io::stdin()))?;
         return Ok((LossyLines(reader), Progress::spinner()));
     }
     let file = std::fs::File::open(path)?;
     let len = file.metadata()?.len();
+    if file.metadata()?.is_dir() {
+        return Err(std::io::Error::other("it is a directory"));
+    }
     let progress = Progress::bar(len);
-    let counted = progress.wrap(file);
-    let reader: Box<dyn BufRead> = if path.extension().is_some_and(|e| e == "gz") {
-        Box::new(BufReader::new(flate2::read::MultiGzDecoder::new(counted)))
+    let counted = BufReader::with_capacity(256 * 1024, progress.wrap(file));
+    Ok((LossyLines(ungzip(counted)?), progress))
+}
+
+/// The reader itself, or its gzip decoding when it starts with gzip's
+/// magic bytes (whatever the file is called).
+fn ungzip<R: BufRead + 'static>(mut reader: R) -> std::io::Result<Box<dyn BufRead>> {
+    if reader.fill_buf()?.starts_with(&[0x1f, 0x8b]) {
+        Ok(Box::new(BufReader::new(
+            flate2::bufread::MultiGzDecoder::new(reader),
+        )))
     } else {
-        Box::new(BufReader::with_capacity(256 * 1024, counted))
-    };
-    Ok((LossyLines(reader), progress))
+        Ok(Box::new(reader))
+    }
 }
 
 /// Lines, with invalid UTF-8 replaced rather than fatal (real logs have it).

@@ -131,6 +131,29 @@ fn unreadable_input_is_an_error() {
         .unwrap();
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("opening /nonexistent/x.log"));
+
+    // A good file before a missing one: nothing is imported, so the run can
+    // be repeated once the name is fixed.
+    let good = dir.path().join("good.log");
+    std::fs::copy(LOG, &good).unwrap();
+    let data = dir.path().join("two");
+    let out = Command::new(BIN)
+        .args(["import", "--data"])
+        .arg(&data)
+        .arg(&good)
+        .arg(dir.path().join("missing.log"))
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("missing.log"),
+        "{out:?}"
+    );
+    let events: i64 = rusqlite::Connection::open(data.join("hearsay.db"))
+        .unwrap()
+        .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(events, 0);
 }
 
 #[test]
@@ -155,6 +178,20 @@ fn gzip_and_stdin_read_the_same_lines() {
         .args(["import", "--data"])
         .arg(dir.path().join("a"))
         .arg(&gz)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("imported 100 of 100 lines"),
+        "{out:?}"
+    );
+
+    // Gzip is known by its bytes, not its name.
+    let renamed = dir.path().join("part.log");
+    std::fs::copy(&gz, &renamed).unwrap();
+    let out = Command::new(BIN)
+        .args(["import", "--data"])
+        .arg(dir.path().join("c"))
+        .arg(&renamed)
         .output()
         .unwrap();
     assert!(
