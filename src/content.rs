@@ -1,7 +1,9 @@
 //! Contents: canonical page URLs. Scheme and host are lower-cased, the
 //! default port and the fragment dropped, and tracking parameters
 //! (`utm_*`, click ids, the share token) removed, so one page is one
-//! content whatever link led to it.
+//! content whatever link led to it. Personal data a page's address may
+//! carry (a user name and password, a parameter holding an email address)
+//! is removed too: contents are stored and reported.
 
 /// Query parameters that say how a visitor came, not what they read.
 const TRACKING_PARAMS: &[&str] = &[
@@ -30,13 +32,17 @@ pub fn normalize_content_url(url: &str, token_param: &str) -> Option<String> {
         return None;
     }
     parsed.set_fragment(None);
+    // Only fails for URLs that cannot have credentials.
+    let _ = parsed.set_username("");
+    let _ = parsed.set_password(None);
     let kept: Vec<(String, String)> = parsed
         .query_pairs()
-        .filter(|(key, _)| {
+        .filter(|(key, value)| {
             let key = key.to_ascii_lowercase();
             !(key.starts_with("utm_")
                 || key == token_param
-                || TRACKING_PARAMS.contains(&key.as_str()))
+                || TRACKING_PARAMS.contains(&key.as_str())
+                || looks_like_an_email_address(value))
         })
         .map(|(k, v)| (k.into_owned(), v.into_owned()))
         .collect();
@@ -46,6 +52,13 @@ pub fn normalize_content_url(url: &str, token_param: &str) -> Option<String> {
         parsed.query_pairs_mut().clear().extend_pairs(kept);
     }
     Some(parsed.to_string())
+}
+
+/// Whether a parameter's value is an email address (`bob@example.com`).
+fn looks_like_an_email_address(value: &str) -> bool {
+    value.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty() && domain.contains('.') && !domain.starts_with('.')
+    })
 }
 
 /// The path of a URL, or of a request target such as `/a/b?x=1`.
@@ -90,6 +103,18 @@ mod tests {
             "http://example.com/"
         );
         assert!(normalize_content_url("ftp://example.com/", "hs").is_none());
+    }
+
+    #[test]
+    fn personal_data_in_the_address_is_dropped() {
+        assert_eq!(
+            normalize_content_url(
+                "http://user:secretpw@example.com/cred?email=bob%40example.com&page=2",
+                "hs"
+            )
+            .as_deref(),
+            Some("http://example.com/cred?page=2")
+        );
     }
 
     #[test]
