@@ -109,8 +109,13 @@ pub fn run() -> anyhow::Result<()> {
 }
 
 fn init_logging() {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+    let mut filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    // The HTTP stack logs client addresses at debug and trace; they are
+    // never logged, whatever RUST_LOG asks (docs/logging.md).
+    for quiet in ["axum::serve=info", "hyper=info", "hyper_util=info"] {
+        filter = filter.add_directive(quiet.parse().expect("directive parses"));
+    }
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)

@@ -233,3 +233,25 @@ async fn a_share_token_of_one_site_cannot_be_taken_by_another() {
         (server.site_id.as_str(), "whatsapp")
     );
 }
+
+#[tokio::test]
+async fn no_client_address_is_logged_even_at_trace() {
+    let mut server = Server::start_with(&[("RUST_LOG", "trace")]);
+    let code = server.create_link("http://localhost/logged", &[]);
+    fetch(
+        reqwest::Method::GET,
+        &server.url(&format!("/{code}")),
+        Some(IPHONE_SAFARI),
+    )
+    .await;
+    assert!(server.terminate().success());
+
+    let listen = server.base.trim_start_matches("http://").to_owned();
+    let lines: Vec<String> = server.stderr.try_iter().collect();
+    assert!(lines.len() > 3, "trace logging is on: {lines:?}");
+    let leaks: Vec<&String> = lines
+        .iter()
+        .filter(|line| line.replace(&listen, "").contains("127.0.0.1"))
+        .collect();
+    assert!(leaks.is_empty(), "{leaks:#?}");
+}
