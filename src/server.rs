@@ -60,6 +60,7 @@ pub fn bootstrap(store: &mut SqliteStore, public_base: &str) -> anyhow::Result<b
 pub async fn serve(config: Config) -> anyhow::Result<()> {
     let mut catalog = SqliteStore::open(&config.data)
         .with_context(|| format!("opening store in {}", config.data.display()))?;
+    let _lock = lock_data_dir(&config.data)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await
         .with_context(|| format!("binding {}", config.listen))?;
@@ -158,6 +159,29 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         "stopped"
     );
     Ok(())
+}
+
+/// Holds the data directory for this server: a second `hearsay serve` on
+/// the same store would load links the first one changes under it. The
+/// lock goes with the returned file (and with the process).
+///
+/// # Errors
+///
+/// Fails, saying so, if another server holds the directory.
+fn lock_data_dir(data: &std::path::Path) -> anyhow::Result<std::fs::File> {
+    let path = data.join("serve.lock");
+    let file =
+        std::fs::File::create(&path).with_context(|| format!("creating {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => anyhow::bail!(
+            "another hearsay serve is running on {}; stop it or give another --data",
+            data.display()
+        ),
+        Err(std::fs::TryLockError::Error(error)) => {
+            Err(error).with_context(|| format!("locking {}", path.display()))
+        }
+    }
 }
 
 /// The file in the data directory where a running server notes the base

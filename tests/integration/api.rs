@@ -255,3 +255,19 @@ async fn no_client_address_is_logged_even_at_trace() {
         .collect();
     assert!(leaks.is_empty(), "{leaks:#?}");
 }
+
+#[test]
+fn a_second_server_on_the_same_store_is_refused() {
+    let server = Server::start();
+    let out = std::process::Command::new(BIN)
+        .args(["serve", "--listen", "127.0.0.1:0", "--data"])
+        .arg(&server.data)
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("another hearsay serve is running"),
+        "{stderr}"
+    );
+}
