@@ -25,6 +25,12 @@ pub fn create_site(
     if name.is_empty() {
         anyhow::bail!("site name must not be empty");
     }
+    if name.chars().any(char::is_control) {
+        anyhow::bail!("site name {name:?} holds control characters");
+    }
+    if looks_like_a_site_id(name) {
+        anyhow::bail!("site name {name:?} has the form of a site id; choose another");
+    }
     if domains.is_empty() {
         anyhow::bail!("a site needs at least one domain");
     }
@@ -44,4 +50,11 @@ pub fn create_site(
         .create_site(&site, &hash_api_key(&key))
         .with_context(|| format!("creating site {name:?}"))?;
     Ok((site, key))
+}
+
+/// Whether `name` has the form of a site id (`s_` and ten base62
+/// characters): sites are found by id or name, and the id would win.
+fn looks_like_a_site_id(name: &str) -> bool {
+    name.strip_prefix("s_")
+        .is_some_and(|rest| rest.len() == 10 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
 }

@@ -33,6 +33,22 @@ pub fn normalize_domain(input: &str) -> Result<String, InvalidDomain> {
     if ascii.is_empty() {
         return Err(invalid("it is empty"));
     }
+    if ascii.split('.').any(str::is_empty)
+        || !ascii
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
+    {
+        return Err(invalid(
+            "use letters, digits and hyphens between dots (no wildcards)",
+        ));
+    }
+    // A site owns its domains and every name under them: a bare top-level
+    // domain would let it link anywhere under `com`.
+    if !ascii.contains('.') && ascii != "localhost" {
+        return Err(invalid(
+            "a site's domain needs at least two labels (example.com), or is localhost",
+        ));
+    }
     Ok(ascii)
 }
 
@@ -50,5 +66,15 @@ mod tests {
         assert!(normalize_domain("https://example.com").is_err());
         assert!(normalize_domain("").is_err());
         assert!(normalize_domain("example.com:8080").is_err());
+    }
+
+    #[test]
+    fn wildcards_and_bare_top_level_domains_are_refused() {
+        for bad in ["com", "*.w.example", "a..b", "news"] {
+            let err = normalize_domain(bad).unwrap_err();
+            assert_eq!(err.input, bad);
+        }
+        assert_eq!(normalize_domain("localhost").unwrap(), "localhost");
+        assert_eq!(normalize_domain("127.0.0.1").unwrap(), "127.0.0.1");
     }
 }

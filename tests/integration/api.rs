@@ -271,3 +271,50 @@ fn a_second_server_on_the_same_store_is_refused() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn a_site_cannot_own_a_top_level_domain_or_another_sites_domain() {
+    let server = Server::start();
+    let http = client();
+    let create = |body: serde_json::Value| {
+        http.post(server.url("/api/v1/sites"))
+            .bearer_auth(&server.admin_key)
+            .json(&body)
+            .send()
+    };
+    for (body, status, words) in [
+        (
+            json!({"name": "all", "domains": ["com"]}),
+            422,
+            "two labels",
+        ),
+        (
+            json!({"name": "wild", "domains": ["*.w.example"]}),
+            422,
+            "wildcards",
+        ),
+        (
+            json!({"name": "twin", "domains": ["localhost"]}),
+            409,
+            "belongs to site \"demo\"",
+        ),
+        (
+            json!({"name": "a\nb", "domains": ["ab.example"]}),
+            422,
+            "control characters",
+        ),
+        (
+            json!({"name": "s_abcdefghij", "domains": ["id.example"]}),
+            422,
+            "site id",
+        ),
+    ] {
+        let response = create(body.clone()).await.unwrap();
+        assert_eq!(response.status().as_u16(), status, "{body}");
+        let answer: serde_json::Value = response.json().await.unwrap();
+        assert!(
+            answer["error"].as_str().unwrap().contains(words),
+            "{answer}"
+        );
+    }
+}

@@ -61,6 +61,21 @@ impl SqliteStore {
                 site.name
             )));
         }
+        for domain in &site.domains {
+            let owner: Option<String> = tx
+                .query_row(
+                    "SELECT s.name FROM site_domains d JOIN sites s ON s.id = d.site_id
+                     WHERE d.domain = ?1",
+                    [domain],
+                    |r| r.get(0),
+                )
+                .optional()?;
+            if let Some(owner) = owner {
+                return Err(StoreError::Conflict(format!(
+                    "domain {domain} belongs to site {owner:?} already"
+                )));
+            }
+        }
         let settings = serde_json::to_string(&site.settings).expect("settings serialise");
         tx.execute(
             "INSERT INTO sites (id, name, api_key_hash, settings, created_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
