@@ -168,7 +168,17 @@ impl Config {
             bail!("flush_max_events, queue_capacity and max_batch_events must be at least 1");
         }
         if let Some(url) = &self.public_url {
-            url::Url::parse(url).with_context(|| format!("public_url {url:?} is not a URL"))?;
+            let parsed =
+                url::Url::parse(url).with_context(|| format!("public_url {url:?} is not a URL"))?;
+            if !matches!(parsed.scheme(), "http" | "https") {
+                bail!("public_url {url:?} must be an http or https URL");
+            }
+        }
+        if self.max_body_bytes < 1024 {
+            bail!(
+                "max_body_bytes is {}; at least 1024 are needed for one event",
+                self.max_body_bytes
+            );
         }
         Ok(())
     }
@@ -260,6 +270,19 @@ mod tests {
             Config::load(None, env(&[("HEARSAY_LISTN", "x")]), ConfigLayer::default()).unwrap_err();
         let text = format!("{err:#}");
         assert!(text.contains("HEARSAY_LISTN"), "{text}");
+    }
+
+    #[test]
+    fn values_that_cannot_work_are_refused() {
+        for (name, value, words) in [
+            ("HEARSAY_PUBLIC_URL", "javascript:alert(1)", "http or https"),
+            ("HEARSAY_MAX_BODY_BYTES", "0", "at least 1024"),
+        ] {
+            let err = Config::load(None, env(&[(name, value)]), ConfigLayer::default())
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains(words), "{name}={value}: {err}");
+        }
     }
 
     #[test]

@@ -115,7 +115,8 @@ fn write_verdict(
         .map(|r| classifier.classify_referrer(r, &args.domains));
     let written = if args.json {
         let line = verdict_line(user_agent, method, &verdict, source.as_ref());
-        serde_json::to_writer(&mut *out, &line)?;
+        // As an io::Error, so a closed pipe reads as one.
+        serde_json::to_writer(&mut *out, &line).map_err(std::io::Error::from)?;
         writeln!(out)
     } else {
         writeln!(out, "{}", describe(user_agent, &verdict, source.as_ref()))

@@ -39,7 +39,7 @@ pub enum Command {
     /// Create and list sites.
     #[command(subcommand)]
     Sites(sites::SitesCommand),
-    /// Create and list short links.
+    /// Create short links.
     #[command(subcommand)]
     Links(links::LinksCommand),
     /// Import web server access logs (combined format; .gz; - for stdin).
@@ -76,6 +76,24 @@ impl Cli {
 pub fn open_store(config: &Config) -> anyhow::Result<SqliteStore> {
     SqliteStore::open(&config.data)
         .with_context(|| format!("opening store in {}", config.data.display()))
+}
+
+/// Opens the store the configuration names, which must exist: commands
+/// that only read would otherwise show an empty new store.
+///
+/// # Errors
+///
+/// Fails, naming the directory, if there is no store there or it cannot
+/// be opened.
+pub fn open_existing_store(config: &Config) -> anyhow::Result<SqliteStore> {
+    let file = config.data.join(crate::store::sqlite::FILE_NAME);
+    if !file.exists() {
+        anyhow::bail!(
+            "no store in {}: run hearsay serve or hearsay import first, or give --data",
+            config.data.display()
+        );
+    }
+    open_store(config)
 }
 
 /// The site whose id or name is `key`.

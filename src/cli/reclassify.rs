@@ -33,7 +33,7 @@ pub struct ReclassifyArgs {
 
 pub fn run(cli: &Cli, args: &ReclassifyArgs) -> anyhow::Result<()> {
     let config = cli.load_config(None)?;
-    let mut store = super::open_store(&config)?;
+    let mut store = super::open_existing_store(&config)?;
     let since_ms = match &args.since {
         Some(text) => parse_since(text)?,
         None => i64::MIN / 2,

@@ -19,7 +19,7 @@ pub struct ReportArgs {
 
 pub fn run(cli: &Cli, args: &ReportArgs) -> anyhow::Result<()> {
     let config = cli.load_config(None)?;
-    let store = super::open_store(&config)?;
+    let store = super::open_existing_store(&config)?;
     let site_id = match &args.site {
         Some(key) => Some(super::find_site(&store, key)?.id),
         None => None,

@@ -132,5 +132,6 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/widget.js", get(pages::widget_script))
         .route("/{code}", get(redirect::follow_link))
         .nest("/api/v1", api)
+        .fallback(pages::not_found)
         .with_state(state)
 }

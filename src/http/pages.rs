@@ -1,5 +1,5 @@
-//! The pages hearsay serves itself: the demo article at `/` and the share
-//! widget at `/widget.js`.
+//! The pages hearsay serves itself: the demo article at `/`, the share
+//! widget at `/widget.js`, and the page for addresses that lead nowhere.
 
 use std::sync::Arc;
 
@@ -38,4 +38,12 @@ pub async fn widget_script() -> Response {
         WIDGET_JS,
     )
         .into_response()
+}
+
+/// Any other address: a plain page that says so (`/code/`, `/a/b`).
+pub async fn not_found() -> Response {
+    super::error::plain_page(
+        StatusCode::NOT_FOUND,
+        "Nothing here. A short link is one code after the host, as it was shared.\n",
+    )
 }

@@ -318,3 +318,34 @@ async fn a_site_cannot_own_a_top_level_domain_or_another_sites_domain() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_address_that_leads_nowhere_gets_a_page_that_says_so() {
+    let server = Server::start();
+    let code = server.create_link("http://localhost/x", &[]);
+    for path in [format!("/{code}/"), "/a/b".to_owned()] {
+        let response = client().get(server.url(&path)).send().await.unwrap();
+        assert_eq!(response.status().as_u16(), 404, "{path}");
+        assert!(
+            response.text().await.unwrap().contains("Nothing here"),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn reading_commands_refuse_a_directory_with_no_store() {
+    let dir = tempfile::tempdir().unwrap();
+    for command in [&["report"][..], &["reclassify"][..]] {
+        let out = std::process::Command::new(BIN)
+            .args(command)
+            .arg("--data")
+            .arg(dir.path().join("none"))
+            .output()
+            .unwrap();
+        assert!(!out.status.success(), "{command:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("no store in"), "{stderr}");
+    }
+    assert!(!dir.path().join("none").exists(), "nothing was created");
+}
