@@ -148,3 +148,46 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_version_1_file_is_upgraded_and_its_agents_get_sightings() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("v1.db");
+        let mut conn = Connection::open(&path).unwrap();
+        // A file as the first release wrote it, with one agent seen by one
+        // site's events and by a miss of no site.
+        conn.execute_batch(MIGRATIONS[0]).unwrap();
+        conn.pragma_update(None, "user_version", 1).unwrap();
+        conn.execute_batch(
+            "INSERT INTO user_agents (id, user_agent, device, first_seen_ms, last_seen_ms)
+                 VALUES (7, 'Mozilla/5.0', 'desktop', 100, 900);
+             INSERT INTO events (site_id, kind, ts_ms, class, rule, agent_id)
+                 VALUES ('s1', 'redirect', 500, 'person', 'person:browser', 7),
+                        (NULL, 'miss', 600, 'person', 'person:browser', 7);",
+        )
+        .unwrap();
+        drop(conn);
+
+        let mut conn = Connection::open(&path).unwrap();
+        migrate(&mut conn).unwrap();
+        let version: i64 = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
+        let sightings: Vec<(i64, String, i64)> = conn
+            .prepare("SELECT agent_id, site_id, last_seen_ms FROM agent_sightings ORDER BY site_id")
+            .unwrap()
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            sightings,
+            vec![(7, String::new(), 900), (7, "s1".into(), 900)]
+        );
+    }
+}
