@@ -22,12 +22,19 @@ pub struct ImportArgs {
     /// more. Guessed from the most frequent referrer when not given.
     #[arg(long = "domain")]
     pub domains: Vec<String>,
+    /// Import files whose bytes were imported before (their lines are then
+    /// counted twice).
+    #[arg(long)]
+    pub again: bool,
 }
 
 pub fn run(cli: &Cli, args: &ImportArgs) -> anyhow::Result<()> {
     let config = cli.load_config(None)?;
     let mut store = super::open_store(&config)?;
-    let mut options = ImportOptions::default();
+    let mut options = ImportOptions {
+        again: args.again,
+        ..Default::default()
+    };
     if let Some(key) = &args.site {
         let site = super::find_site(&store, key)?;
         options.domains = site.domains.clone();

@@ -37,6 +37,8 @@ pub struct ImportOptions {
     /// The site's own domains, for telling internal referrers apart. When
     /// empty, guessed from the most frequent referrer host.
     pub domains: Vec<String>,
+    /// Import files even if the same bytes were imported before.
+    pub again: bool,
 }
 
 /// A malformed line.
@@ -99,18 +101,39 @@ pub fn import_files(
     let site_id: Option<Arc<str>> = options.site_id.as_deref().map(Arc::from);
     let mut batch = Batch::default();
 
-    // Every file must open before any is read, so a mistyped name does not
-    // leave the files before it half imported.
+    // Every file must open, and be new to the store, before any is read,
+    // so a mistyped name or a repeated file leaves nothing half imported.
     let mut inputs = Vec::with_capacity(files.len());
+    let mut seen = HashMap::new();
     for file in files {
         let name = file.display().to_string();
+        let fingerprint = match file.as_os_str() == "-" {
+            true => None,
+            false => Some(fingerprint(file).with_context(|| format!("opening {name}"))?),
+        };
+        if let Some(fingerprint) = fingerprint.filter(|_| !options.again) {
+            if let Some(first) = seen.insert(fingerprint, name.clone()) {
+                anyhow::bail!("{name} has the same bytes as {first}; give each file once");
+            }
+            if let Some((before, lines, at_ms)) = store.imported_before(&fingerprint)? {
+                let day = chrono::DateTime::from_timestamp_millis(at_ms)
+                    .map(|t| t.format("%Y-%m-%d %H:%M UTC").to_string())
+                    .unwrap_or_default();
+                anyhow::bail!(
+                    "{name} was imported before (as {before}, {lines} lines, {day}); \
+                     importing it again would count its lines twice (pass --again to do so)"
+                );
+            }
+        }
         inputs.push((
             open_input(file).with_context(|| format!("opening {name}"))?,
             name,
+            fingerprint,
         ));
     }
 
-    for ((reader, progress), name) in inputs {
+    for ((reader, progress), name, fingerprint) in inputs {
+        let lines_before = summary.lines;
         let mut lines = reader.lines_lossy();
         let mut pending: Vec<String> = Vec::new();
         if summary.domains.is_empty() && !summary.domains_guessed {
@@ -165,9 +188,22 @@ pub fn import_files(
             .write_batch(&batch)
             .context("writing imported events")?;
         batch.events.clear();
+        if let Some(fingerprint) = &fingerprint {
+            let lines = summary.lines - lines_before;
+            store
+                .record_import(fingerprint, &name, lines, crate::event::now_ms())
+                .context("noting the import")?;
+        }
         progress.finish();
     }
     Ok(summary)
+}
+
+/// A hash of a file's bytes (as stored, compressed or not).
+fn fingerprint(path: &Path) -> std::io::Result<[u8; 32]> {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update_reader(std::fs::File::open(path)?)?;
+    Ok(*hasher.finalize().as_bytes())
 }
 
 fn flush_if_full(store: &mut SqliteStore, batch: &mut Batch) -> anyhow::Result<()> {

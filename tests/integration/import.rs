@@ -214,3 +214,38 @@ fn gzip_and_stdin_read_the_same_lines() {
         "{out:?}"
     );
 }
+
+#[test]
+fn the_same_log_is_not_imported_twice_by_mistake() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let import = |extra: &[&str]| {
+        Command::new(BIN)
+            .args(["import", "--data"])
+            .arg(&data)
+            .args(extra)
+            .arg(LOG)
+            .output()
+            .unwrap()
+    };
+    let events = || -> i64 {
+        rusqlite::Connection::open(data.join("hearsay.db"))
+            .unwrap()
+            .query_row("SELECT COUNT(*) FROM events", [], |r| r.get(0))
+            .unwrap()
+    };
+    assert!(import(&[]).status.success());
+    assert_eq!(events(), 9_999);
+
+    let again = import(&[]);
+    assert!(!again.status.success());
+    let stderr = String::from_utf8_lossy(&again.stderr);
+    assert!(
+        stderr.contains("was imported before") && stderr.contains("10000 lines"),
+        "{stderr}"
+    );
+    assert_eq!(events(), 9_999, "nothing was added");
+
+    assert!(import(&["--again"]).status.success());
+    assert_eq!(events(), 19_998);
+}

@@ -117,6 +117,16 @@ INSERT INTO agent_sightings (agent_id, site_id, last_seen_ms)
     FROM events e JOIN user_agents a ON a.id = e.agent_id
     GROUP BY e.agent_id, COALESCE(e.site_id, '');
 "#,
+    r#"
+-- Access logs already imported, by a hash of their bytes, so the same
+-- file is not counted twice by mistake.
+CREATE TABLE imports (
+    fingerprint BLOB PRIMARY KEY,
+    name        TEXT NOT NULL,
+    lines       INTEGER NOT NULL,
+    imported_ms INTEGER NOT NULL
+);
+"#,
 ];
 
 /// The schema version this binary writes.

@@ -308,6 +308,47 @@ impl SqliteStore {
         Ok(clicks)
     }
 
+    /// The file imported before with this fingerprint, if any: its name,
+    /// line count and time of import.
+    ///
+    /// # Errors
+    ///
+    /// Fails if SQLite does.
+    pub fn imported_before(
+        &self,
+        fingerprint: &[u8; 32],
+    ) -> Result<Option<(String, i64, i64)>, StoreError> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT name, lines, imported_ms FROM imports WHERE fingerprint = ?1",
+                [&fingerprint[..]],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
+            .optional()?)
+    }
+
+    /// Notes a file as imported.
+    ///
+    /// # Errors
+    ///
+    /// Fails if SQLite does.
+    pub fn record_import(
+        &mut self,
+        fingerprint: &[u8; 32],
+        name: &str,
+        lines: u64,
+        imported_ms: i64,
+    ) -> Result<(), StoreError> {
+        self.conn.execute(
+            "INSERT INTO imports (fingerprint, name, lines, imported_ms) VALUES (?1, ?2, ?3, ?4)
+             ON CONFLICT (fingerprint) DO UPDATE SET name = excluded.name,
+                lines = excluded.lines, imported_ms = excluded.imported_ms",
+            params![&fingerprint[..], name, lines as i64, imported_ms],
+        )?;
+        Ok(())
+    }
+
     /// The salts still kept, by day.
     pub fn salts(&self) -> Result<Vec<(String, [u8; 32])>, StoreError> {
         let mut stmt = self
