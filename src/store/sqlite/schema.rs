@@ -167,7 +167,7 @@ mod tests {
     fn a_version_1_file_is_upgraded_and_its_agents_get_sightings() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("v1.db");
-        let mut conn = Connection::open(&path).unwrap();
+        let conn = Connection::open(&path).unwrap();
         // A file as the first release wrote it, with one agent seen by one
         // site's events and by a miss of no site.
         conn.execute_batch(MIGRATIONS[0]).unwrap();
