@@ -50,6 +50,10 @@ pub struct Config {
     /// days a raw user agent is kept after a site last sent it, for sites
     /// that set no retention of their own. Default 30.
     pub user_agent_retention_days: u32,
+    /// `header_read_timeout_ms`, `HEARSAY_HEADER_READ_TIMEOUT_MS`: longest
+    /// time a client may take to send a request's head, idle keep-alive
+    /// time included; then the connection is closed. Default 10000.
+    pub header_read_timeout_ms: u64,
 }
 
 impl Default for Config {
@@ -66,6 +70,7 @@ impl Default for Config {
             trust_forwarded_for: false,
             scanner_networks_path: None,
             user_agent_retention_days: 30,
+            header_read_timeout_ms: 10_000,
         }
     }
 }
@@ -85,6 +90,7 @@ pub struct ConfigLayer {
     pub trust_forwarded_for: Option<bool>,
     pub scanner_networks_path: Option<PathBuf>,
     pub user_agent_retention_days: Option<u32>,
+    pub header_read_timeout_ms: Option<u64>,
 }
 
 impl Config {
@@ -102,6 +108,7 @@ impl Config {
             trust_forwarded_for,
             scanner_networks_path,
             user_agent_retention_days,
+            header_read_timeout_ms,
         } = layer;
         if let Some(v) = listen {
             self.listen = v;
@@ -135,6 +142,9 @@ impl Config {
         }
         if let Some(v) = user_agent_retention_days {
             self.user_agent_retention_days = v;
+        }
+        if let Some(v) = header_read_timeout_ms {
+            self.header_read_timeout_ms = v;
         }
     }
 
@@ -173,6 +183,9 @@ impl Config {
             if !matches!(parsed.scheme(), "http" | "https") {
                 bail!("public_url {url:?} must be an http or https URL");
             }
+        }
+        if self.header_read_timeout_ms == 0 {
+            bail!("header_read_timeout_ms must be at least 1");
         }
         if self.max_body_bytes < 1024 {
             bail!(

@@ -2,8 +2,8 @@
 //! load links and sites into memory, start the writer, serve HTTP, and on
 //! SIGTERM or Ctrl-C stop accepting, drain the queue to disk and return.
 
-use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use anyhow::Context;
 
@@ -11,13 +11,14 @@ use crate::classify::Classifier;
 use crate::collect::{DailySalts, EventQueue, WriteOp, WriterConfig, spawn_writer};
 use crate::config::Config;
 use crate::event::now_ms;
+use crate::http::serve::ServeLimits;
 use crate::http::{AppState, router};
 use crate::links::LinkTable;
 use crate::sites::table::SiteTable;
 use crate::store::SqliteStore;
 
 /// How long a stop waits for open requests before it closes them.
-const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
 /// Name of the site made on first start.
 pub const DEMO_SITE: &str = "demo";
@@ -125,26 +126,11 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     }
     println!("listening on http://{local}");
     tracing::info!(listen = %local, "listening");
-    let app = router(state.clone()).into_make_service_with_connect_info::<SocketAddr>();
-    let (stopping, mut stop_seen) = tokio::sync::watch::channel(false);
-    let server = axum::serve(listener, app).with_graceful_shutdown(async move {
-        stop_signal().await;
-        tracing::info!("stopped accepting; finishing open requests");
-        let _ = stopping.send(true);
-    });
-    // Requests in flight get a grace period; a client that never finishes
-    // its request (or keeps a connection open) does not hold the stop.
-    let grace = async move {
-        let _ = stop_seen.wait_for(|stopped| *stopped).await;
-        tokio::time::sleep(SHUTDOWN_GRACE).await;
+    let limits = ServeLimits {
+        header_read_timeout: Duration::from_millis(state.config.header_read_timeout_ms),
+        grace: SHUTDOWN_GRACE,
     };
-    tokio::select! {
-        served = server => served.context("serving HTTP")?,
-        () = grace => tracing::warn!(
-            grace_s = SHUTDOWN_GRACE.as_secs(),
-            "connections still open after the grace period; closing them"
-        ),
-    }
+    crate::http::serve::serve(listener, router(state.clone()), limits, stop_signal()).await;
 
     tracing::info!("draining the event queue");
     let _ = std::fs::remove_file(&url_file);

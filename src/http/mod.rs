@@ -12,6 +12,7 @@ pub mod listing;
 pub mod pages;
 pub mod redirect;
 pub mod request;
+pub mod serve;
 pub mod sites;
 
 use std::sync::{Arc, Mutex};

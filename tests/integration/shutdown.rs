@@ -107,3 +107,41 @@ fn a_client_that_never_finishes_its_request_does_not_hold_the_stop() {
     assert!(status.success(), "{status:?}");
     drop(stalled);
 }
+
+#[test]
+fn a_client_that_never_finishes_its_request_is_let_go() {
+    use std::io::{Read, Write};
+
+    let server = Server::start_with(&[("HEARSAY_HEADER_READ_TIMEOUT_MS", "300")]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stalled = std::net::TcpStream::connect(&address).unwrap();
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stalled
+        .write_all(b"GET /abcdefg HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    // The server closes the connection (answering 408 or not); a read
+    // that times out means it kept waiting.
+    let mut answer = Vec::new();
+    match stalled.read_to_end(&mut answer) {
+        Ok(_) => {}
+        Err(error) => assert!(
+            error.kind() == std::io::ErrorKind::ConnectionReset,
+            "the server kept the stalled connection: {error}"
+        ),
+    }
+    let text = String::from_utf8_lossy(&answer);
+    assert!(
+        text.is_empty() || text.starts_with("HTTP/1.1 408"),
+        "{text}"
+    );
+
+    // Others are served as before.
+    let mut good = std::net::TcpStream::connect(&address).unwrap();
+    good.write_all(b"GET /widget.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    let mut page = String::new();
+    good.read_to_string(&mut page).unwrap();
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+}
