@@ -12,7 +12,7 @@
 //! agent still looks like a reader; an event whose raw user agent was
 //! dropped after its site's retention keeps its verdict.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -68,7 +68,8 @@ pub struct LinkFacts {
 #[derive(Debug, Default)]
 pub struct Judged {
     /// The changes to store: this event's, if its verdict changed, and
-    /// those of earlier events a scanner sweep now shows.
+    /// those of earlier hits on email links whose verdict was held until
+    /// no sweep could claim them ([`Replay::finish`] gives the last ones).
     pub changes: Vec<VerdictChange>,
     /// Whether the event's evidence was dropped (its verdict stands).
     pub evidence_dropped: bool,
@@ -82,9 +83,8 @@ pub struct Replay<'a> {
     email_shares: HashMap<String, i64>,
     followups: FollowupTracker,
     sweeps: BurstDetector<i64>,
-    /// The time and stored state of hits watched for sweeps, to tell
-    /// whether being filed under a sweep changes them.
-    watched: HashMap<i64, (i64, Stored)>,
+    /// The new verdicts of recent hits watched for sweeps, oldest first.
+    held: VecDeque<Held>,
     /// The first channel each share token's events name.
     evidence: HashMap<String, Channel>,
     /// The follow-up tracker runs on `Instant`s: this one stands for the
@@ -104,7 +104,7 @@ impl<'a> Replay<'a> {
             email_shares,
             followups: FollowupTracker::default(),
             sweeps: BurstDetector::default(),
-            watched: HashMap::new(),
+            held: VecDeque::new(),
             evidence: HashMap::new(),
             clock: None,
         }
@@ -112,7 +112,12 @@ impl<'a> Replay<'a> {
 
     /// Judges one event; call in stored order.
     pub fn judge(&mut self, event: &Recorded) -> Judged {
-        let Some(user_agent) = &event.user_agent else {
+        // Misses were stored without their agent by the first release:
+        // no agent row there says nothing about what was sent.
+        let agent_unknown = event.kind == EventKind::Miss
+            && event.user_agent.as_deref() == Some("")
+            && !matches!(event.rule.as_str(), "ua:empty" | "method:head");
+        let Some(user_agent) = event.user_agent.as_ref().filter(|_| !agent_unknown) else {
             return Judged {
                 changes: Vec::new(),
                 evidence_dropped: true,
@@ -124,7 +129,12 @@ impl<'a> Replay<'a> {
         };
         let mut verdict = self.classifier.classify_request(&facts);
         if event.rule == "scan:address" && scan_timing::looks_like_a_reader(&verdict) {
-            return Judged::default();
+            let mut judged = Judged::default();
+            self.release_held(
+                event.ts_ms - scan_timing::BURST_WINDOW_MS,
+                &mut judged.changes,
+            );
+            return judged;
         }
 
         let link = event.link_code.as_deref();
@@ -173,10 +183,15 @@ impl<'a> Replay<'a> {
                 && event.status == Some(302),
         };
         let mut judged = Judged::default();
-        if !unchanged(event, &change) {
+        self.release_held(
+            event.ts_ms - scan_timing::BURST_WINDOW_MS,
+            &mut judged.changes,
+        );
+        if !self.watch_for_sweeps(event, &verdict, &change)
+            && !same_as_stored(&stored_of(event), &change)
+        {
             judged.changes.push(change);
         }
-        self.watch_for_sweeps(event, &verdict, &mut judged);
         judged
     }
 
@@ -195,8 +210,15 @@ impl<'a> Replay<'a> {
     }
 
     /// Feeds a would-be reader's hit on an email link to the sweep
-    /// detector, as the writer does, and files a sweep's hits as scans.
-    fn watch_for_sweeps(&mut self, event: &Recorded, verdict: &Verdict, judged: &mut Judged) {
+    /// detector, as the writer does. Such a hit's new verdict is held until
+    /// no later hit can show it to be part of a sweep; returns whether it
+    /// was held.
+    fn watch_for_sweeps(
+        &mut self,
+        event: &Recorded,
+        verdict: &Verdict,
+        change: &VerdictChange,
+    ) -> bool {
         let link_channel = event
             .link_code
             .as_deref()
@@ -206,56 +228,69 @@ impl<'a> Replay<'a> {
             && scan_timing::watched_for_sweeps(link_channel, event.method, verdict);
         let (true, Some(visitor), Some(link)) = (watched, event.visitor_id, &event.link_code)
         else {
-            return;
+            return false;
         };
-        if self.watched.len() >= 4096 {
-            // Hits older than a sweep's span can no longer join one.
-            let horizon = event.ts_ms - scan_timing::BURST_WINDOW_MS;
-            self.watched.retain(|_, (at_ms, _)| *at_ms >= horizon);
-        }
-        self.watched.insert(
-            event.id,
-            (
-                event.ts_ms,
-                (
-                    event.class,
-                    event.channel,
-                    event.rule.clone(),
-                    event.is_click,
-                ),
-            ),
-        );
+        self.held.push_back(Held {
+            at_ms: event.ts_ms,
+            change: change.clone(),
+            stored: stored_of(event),
+        });
         let hit = Hit {
             id: event.id,
             link: link.clone(),
             at_ms: event.ts_ms,
         };
         for swept in self.sweeps.observe(visitor, hit) {
-            judged.changes.retain(|c| c.id != swept.id);
-            let change = VerdictChange {
-                id: swept.id,
-                class: RequestClass::Scan,
-                channel: Some(Channel::Email),
-                rule: scan_timing::BURST_RULE,
-                is_click: false,
-            };
-            let stored = self.watched.get(&swept.id).map(|(_, stored)| stored);
-            let same = stored.is_some_and(|(class, channel, rule, click)| {
-                (*class, *channel, rule.as_str(), *click)
-                    == (change.class, change.channel, change.rule, change.is_click)
-            });
-            if !same {
-                judged.changes.push(change);
+            if let Some(held) = self.held.iter_mut().find(|h| h.change.id == swept.id) {
+                held.change = VerdictChange {
+                    id: swept.id,
+                    class: RequestClass::Scan,
+                    channel: Some(Channel::Email),
+                    rule: scan_timing::BURST_RULE,
+                    is_click: false,
+                };
+            }
+        }
+        true
+    }
+
+    /// Lets go of the held verdicts of hits older than `before_ms`: no
+    /// later hit can make them part of a sweep any more.
+    fn release_held(&mut self, before_ms: i64, changes: &mut Vec<VerdictChange>) {
+        while self.held.front().is_some_and(|h| h.at_ms < before_ms) {
+            let held = self.held.pop_front().expect("front exists");
+            if !same_as_stored(&held.stored, &held.change) {
+                changes.push(held.change);
             }
         }
     }
+
+    /// The changes still held; call once after the last event.
+    pub fn finish(&mut self) -> Vec<VerdictChange> {
+        let mut changes = Vec::new();
+        self.release_held(i64::MAX, &mut changes);
+        changes
+    }
 }
 
-fn unchanged(event: &Recorded, change: &VerdictChange) -> bool {
+/// A watched hit's new verdict, held until no sweep can claim it.
+#[derive(Debug)]
+struct Held {
+    at_ms: i64,
+    change: VerdictChange,
+    stored: Stored,
+}
+
+fn stored_of(event: &Recorded) -> Stored {
     (
         event.class,
         event.channel,
-        event.rule.as_str(),
+        event.rule.clone(),
         event.is_click,
-    ) == (change.class, change.channel, change.rule, change.is_click)
+    )
+}
+
+fn same_as_stored(stored: &Stored, change: &VerdictChange) -> bool {
+    (stored.0, stored.1, stored.2.as_str(), stored.3)
+        == (change.class, change.channel, change.rule, change.is_click)
 }

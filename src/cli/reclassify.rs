@@ -9,6 +9,7 @@ use super::Cli;
 use crate::classify::Classifier;
 use crate::classify::replay::{Replay, VerdictChange};
 use crate::event::now_ms;
+use crate::store::SqliteStore;
 
 /// Events read from the store at a time.
 const CHUNK: usize = 10_000;
@@ -59,7 +60,7 @@ pub fn run(cli: &Cli, args: &ReclassifyArgs) -> anyhow::Result<()> {
 
     let mut tally = Tally::default();
     let mut after_id = 0;
-    let mut first_id = None;
+    let mut first_id: Option<i64> = None;
     loop {
         let events = store
             .recorded_events(since_ms - CONTEXT_MS, site, after_id, CHUNK)
@@ -69,25 +70,18 @@ pub fn run(cli: &Cli, args: &ReclassifyArgs) -> anyhow::Result<()> {
         let mut changes: Vec<VerdictChange> = Vec::new();
         for event in &events {
             let judged = replay.judge(event);
+            changes.extend(judged.changes);
             if event.ts_ms < since_ms {
                 continue;
             }
-            let first = *first_id.get_or_insert(event.id);
+            first_id.get_or_insert(event.id);
             tally.read += 1;
             tally.evidence_dropped += usize::from(judged.evidence_dropped);
-            // A sweep that began in the context keeps its earlier hits.
-            changes.extend(judged.changes.into_iter().filter(|c| c.id >= first));
         }
-        for change in &changes {
-            *tally.changed.entry(change.class.as_str()).or_default() += 1;
-        }
-        if !args.dry_run {
-            let clicks = store
-                .update_verdicts(&changes)
-                .context("storing the new verdicts")?;
-            tally.clicks += clicks.values().sum::<i64>();
-        }
+        apply(&mut store, &mut tally, first_id, changes, args.dry_run)?;
     }
+    let last = replay.finish();
+    apply(&mut store, &mut tally, first_id, last, args.dry_run)?;
 
     let (shares, agents) = if args.dry_run {
         (0, 0)
@@ -101,6 +95,28 @@ pub fn run(cli: &Cli, args: &ReclassifyArgs) -> anyhow::Result<()> {
         (shares, agents)
     };
     tally.print(args.dry_run, shares, agents);
+    Ok(())
+}
+
+/// Counts and, unless `dry_run`, stores the changes of events at or after
+/// `first_id` (events before it were replayed for context only).
+fn apply(
+    store: &mut SqliteStore,
+    tally: &mut Tally,
+    first_id: Option<i64>,
+    mut changes: Vec<VerdictChange>,
+    dry_run: bool,
+) -> anyhow::Result<()> {
+    changes.retain(|c| first_id.is_some_and(|first| c.id >= first));
+    for change in &changes {
+        *tally.changed.entry(change.class.as_str()).or_default() += 1;
+    }
+    if !dry_run {
+        let clicks = store
+            .update_verdicts(&changes)
+            .context("storing the new verdicts")?;
+        tally.clicks += clicks.values().sum::<i64>();
+    }
     Ok(())
 }
 

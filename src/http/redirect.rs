@@ -57,6 +57,9 @@ pub async fn follow_link(
         let mut event = Event::new(EventKind::Miss, now, verdict);
         event.method = Some(method);
         event.status = Some(404);
+        if !ua.is_empty() {
+            event.user_agent = Some(Arc::from(ua));
+        }
         event.link_code = looks_like_code(code).then(|| Arc::from(code));
         state.record(event);
         return plain_page(StatusCode::NOT_FOUND, NOT_FOUND);

@@ -146,29 +146,51 @@ async fn a_sweep_is_found_again_in_stored_events() {
         server.query_i64("SELECT COUNT(*) FROM events WHERE rule = 'scan:burst'"),
         3
     );
+    // Six more hits make a second and a third sweep, and a miss of a
+    // preview fetcher, so nothing is special about the first.
+    for _ in 0..2 {
+        for code in &codes {
+            fetch(
+                Method::GET,
+                &server.url(&format!("/{code}")),
+                Some(DESKTOP_CHROME),
+            )
+            .await;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(2_100)).await;
+    }
+    fetch(Method::GET, &server.url("/zzzzzzz"), Some(WHATSAPP)).await;
     assert!(server.terminate().success());
+
+    // Today's rules over today's figures change nothing, however often.
+    for _ in 0..2 {
+        let out = reclassify(&server, &[]);
+        assert!(out.contains("read 10 events; changed 0"), "{out}");
+    }
 
     // A release that did not look for sweeps filed them as clicks.
     let store = server.store();
     store
         .execute(
             "UPDATE events SET class = 'person', channel = NULL, rule = 'person:browser',
-                 is_click = 1",
+                 is_click = 1 WHERE kind = 'redirect'",
             [],
         )
         .unwrap();
     store.execute("UPDATE links SET clicks = 1", []).unwrap();
 
     let out = reclassify(&server, &[]);
-    assert!(out.contains("changed 3 (now scan 3)"), "{out}");
+    assert!(out.contains("changed 9 (now scan 9)"), "{out}");
     assert_eq!(
         server.query_i64(
             "SELECT COUNT(*) FROM events WHERE class = 'scan' AND rule = 'scan:burst'
                  AND channel = 'email' AND is_click = 0"
         ),
-        3
+        9
     );
     assert_eq!(server.query_i64("SELECT SUM(clicks) FROM links"), 0);
+    let out = reclassify(&server, &[]);
+    assert!(out.contains("changed 0"), "{out}");
 }
 
 #[tokio::test]
