@@ -132,5 +132,5 @@ async fn find_in_store(state: &Arc<AppState>, code: &str) -> Option<Arc<Link>> {
         .await
         .ok()
         .flatten()?;
-    Some(state.links.insert(found))
+    Some(state.links.insert_if_absent(found))
 }

@@ -365,3 +365,27 @@ async fn a_browser_from_a_mail_scanner_network_is_a_scan() {
         .collect();
     assert_eq!(rows, vec![("scan".into(), false), ("person".into(), true)]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_one_use_link_first_loaded_by_many_requests_at_once_is_spent_once() {
+    let server = Server::start();
+    // Made by the CLI, so the server loads it on the first requests.
+    let code = server.create_link("http://localhost/once", &["--max-clicks", "1"]);
+    let url = server.url(&format!("/{code}"));
+    let requests: Vec<_> = (0..64)
+        .map(|_| {
+            let url = url.clone();
+            tokio::spawn(async move { fetch(Method::GET, &url, Some(IPHONE_SAFARI)).await.0 })
+        })
+        .collect();
+    let mut statuses = Vec::new();
+    for request in requests {
+        statuses.push(request.await.unwrap());
+    }
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 302).count(),
+        1,
+        "{statuses:?}"
+    );
+    assert_eq!(statuses.iter().filter(|s| **s == 410).count(), 63);
+}
