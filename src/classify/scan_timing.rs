@@ -91,21 +91,23 @@ pub fn delivery_window_scan(
 /// only.
 #[derive(Default)]
 pub struct RecentEmailShares {
-    sent: Mutex<RecentMap<String, i64>>,
+    /// By (site id, token): a token is only ever the share of one site.
+    sent: Mutex<RecentMap<(String, String), i64>>,
 }
 
 impl RecentEmailShares {
-    /// Notes an email share of `token` made at `at_ms`.
-    pub fn record(&self, token: &str, at_ms: i64) {
+    /// Notes an email share of `token` on site `site_id`, made at `at_ms`.
+    pub fn record(&self, site_id: &str, token: &str, at_ms: i64) {
         let mut sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
         sent.sweep_if_due(|_, made| at_ms - *made <= DELIVERY_WINDOW_MS);
-        sent.insert(token.to_owned(), at_ms);
+        sent.insert((site_id.to_owned(), token.to_owned()), at_ms);
     }
 
-    /// When the email share of `token` was made, if it is still held.
-    pub fn sent_at(&self, token: &str) -> Option<i64> {
+    /// When the email share of `token` on site `site_id` was made, if it
+    /// is still held.
+    pub fn sent_at(&self, site_id: &str, token: &str) -> Option<i64> {
         let sent = self.sent.lock().unwrap_or_else(|e| e.into_inner());
-        sent.get(token).copied()
+        sent.get(&(site_id.to_owned(), token.to_owned())).copied()
     }
 }
 
@@ -224,9 +226,14 @@ mod tests {
     #[test]
     fn recent_email_shares_are_held_by_token() {
         let shares = RecentEmailShares::default();
-        shares.record("tok123456789", 5_000);
-        assert_eq!(shares.sent_at("tok123456789"), Some(5_000));
-        assert_eq!(shares.sent_at("other1234567"), None);
+        shares.record("s_a", "tok123456789", 5_000);
+        assert_eq!(shares.sent_at("s_a", "tok123456789"), Some(5_000));
+        assert_eq!(shares.sent_at("s_a", "other1234567"), None);
+        assert_eq!(
+            shares.sent_at("s_b", "tok123456789"),
+            None,
+            "another site's"
+        );
     }
 
     #[test]

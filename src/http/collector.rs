@@ -97,7 +97,7 @@ pub async fn collect_events(
                     && event.channel == Some(Channel::Email)
                     && let Some(token) = &event.share_token
                 {
-                    state.email_shares.record(token, event.ts_ms);
+                    state.email_shares.record(&site.id, token, event.ts_ms);
                 }
             }
             for event in events {
@@ -213,7 +213,7 @@ fn build_events(
             EventKind::Arrival => page
                 .token
                 .as_deref()
-                .and_then(|t| state.email_shares.sent_at(t)),
+                .and_then(|t| state.email_shares.sent_at(&site.id, t)),
             _ => None,
         };
         let verdict = match sent
