@@ -135,6 +135,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::info!("draining the event queue");
     let _ = std::fs::remove_file(&url_file);
     queue.send_blocking(WriteOp::Stop);
+    writer.thread().unpark();
     tokio::task::spawn_blocking(move || writer.join())
         .await
         .context("waiting for the writer")?

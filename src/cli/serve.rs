@@ -19,5 +19,9 @@ pub fn run(cli: &Cli, args: &ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("starting the async runtime")?;
-    runtime.block_on(crate::server::serve(config))
+    let served = runtime.block_on(crate::server::serve(config));
+    // The queue is on disk by now; reads still running on blocking threads
+    // (a long report) are not waited for.
+    runtime.shutdown_background();
+    served
 }

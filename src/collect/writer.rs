@@ -42,7 +42,9 @@ const RETENTION_SWEEP_INTERVAL: Duration = Duration::from_secs(3600);
 pub const DROPPED_COUNTER: &str = "events_dropped_queue_full";
 
 /// Starts the writer thread. It returns when it receives
-/// [`WriteOp::Stop`] or every sender is gone, after writing what it has.
+/// [`WriteOp::Stop`] or every sender is gone, after writing what it has;
+/// unpark its thread after sending the stop so it does not wait out its
+/// interval.
 /// `links` is the redirect's table, whose click counts it corrects when a
 /// scanner sweep shows.
 pub fn spawn_writer(
@@ -116,7 +118,9 @@ fn collect_batch(
 ) -> (Batch, bool) {
     let interval = Duration::from_millis(config.flush_interval_ms.max(1));
     let elapsed = started.elapsed();
-    std::thread::sleep(interval.saturating_sub(elapsed));
+    // Parked rather than asleep, so a stop can wake it (`Thread::unpark`);
+    // an early wake-up only writes a batch early.
+    std::thread::park_timeout(interval.saturating_sub(elapsed));
     let mut batch = Batch::default();
     while batch.events.len() < config.flush_max_events {
         match receiver.try_recv() {

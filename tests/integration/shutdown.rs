@@ -145,3 +145,23 @@ fn a_client_that_never_finishes_its_request_is_let_go() {
     good.read_to_string(&mut page).unwrap();
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
 }
+
+#[tokio::test]
+async fn a_stop_does_not_wait_out_a_long_flush_interval() {
+    let mut server = Server::start_with(&[("HEARSAY_FLUSH_INTERVAL_MS", "60000")]);
+    let code = server.create_link("http://localhost/slow", &[]);
+    let (status, _, _) = fetch(
+        reqwest::Method::GET,
+        &server.url(&format!("/{code}")),
+        Some(IPHONE_SAFARI),
+    )
+    .await;
+    assert_eq!(status, 302);
+    // Before the writer could be woken, this took the whole minute
+    // (terminate gives up after 30 s).
+    assert!(server.terminate().success());
+    assert_eq!(
+        server.query_i64("SELECT COUNT(*) FROM events WHERE is_click = 1"),
+        1
+    );
+}
