@@ -52,8 +52,13 @@ pub struct Config {
     pub user_agent_retention_days: u32,
     /// `header_read_timeout_ms`, `HEARSAY_HEADER_READ_TIMEOUT_MS`: longest
     /// time a client may take to send a request's head, idle keep-alive
-    /// time included; then the connection is closed. Default 10000.
+    /// time included, and then its body; then the connection is closed
+    /// (408 for a body). Default 10000.
     pub header_read_timeout_ms: u64,
+    /// `max_connections`, `HEARSAY_MAX_CONNECTIONS`: connections served at
+    /// once; keep it under the open-file limit (`ulimit -n`). Default
+    /// 10000.
+    pub max_connections: usize,
 }
 
 impl Default for Config {
@@ -71,6 +76,7 @@ impl Default for Config {
             scanner_networks_path: None,
             user_agent_retention_days: 30,
             header_read_timeout_ms: 10_000,
+            max_connections: 10_000,
         }
     }
 }
@@ -91,6 +97,7 @@ pub struct ConfigLayer {
     pub scanner_networks_path: Option<PathBuf>,
     pub user_agent_retention_days: Option<u32>,
     pub header_read_timeout_ms: Option<u64>,
+    pub max_connections: Option<usize>,
 }
 
 impl Config {
@@ -109,6 +116,7 @@ impl Config {
             scanner_networks_path,
             user_agent_retention_days,
             header_read_timeout_ms,
+            max_connections,
         } = layer;
         if let Some(v) = listen {
             self.listen = v;
@@ -146,6 +154,9 @@ impl Config {
         if let Some(v) = header_read_timeout_ms {
             self.header_read_timeout_ms = v;
         }
+        if let Some(v) = max_connections {
+            self.max_connections = v;
+        }
     }
 
     /// Builds the settings from every layer. `flags` is the last layer.
@@ -174,8 +185,14 @@ impl Config {
     }
 
     fn check(&self) -> anyhow::Result<()> {
-        if self.flush_max_events == 0 || self.queue_capacity == 0 || self.max_batch_events == 0 {
-            bail!("flush_max_events, queue_capacity and max_batch_events must be at least 1");
+        if self.flush_max_events == 0
+            || self.queue_capacity == 0
+            || self.max_batch_events == 0
+            || self.max_connections == 0
+        {
+            bail!(
+                "flush_max_events, queue_capacity, max_batch_events and max_connections must be at least 1"
+            );
         }
         if let Some(url) = &self.public_url {
             let parsed =

@@ -129,6 +129,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let limits = ServeLimits {
         header_read_timeout: Duration::from_millis(state.config.header_read_timeout_ms),
         grace: SHUTDOWN_GRACE,
+        max_connections: state.config.max_connections,
     };
     crate::http::serve::serve(listener, router(state.clone()), limits, stop_signal()).await;
 

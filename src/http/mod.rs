@@ -127,7 +127,11 @@ pub fn router(state: Arc<AppState>) -> Router {
         .route("/shares", get(listing::list_shares))
         .route("/report", get(listing::site_report))
         .route("/health", get(listing::health))
-        .layer(DefaultBodyLimit::max(body_limit));
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            request::body_deadline,
+        ));
     Router::new()
         .route("/", get(pages::demo_page))
         .route("/widget.js", get(pages::widget_script))

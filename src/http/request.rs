@@ -1,5 +1,6 @@
 //! What handlers read off a request: the client address (used, then
-//! dropped), the user agent, the Origin, and CORS for the collector.
+//! dropped), the user agent, the Origin, CORS for the collector, and the
+//! body within its deadline.
 
 use std::net::{IpAddr, SocketAddr};
 
@@ -151,4 +152,30 @@ pub fn parse_json_body<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T,
             "request body is not valid JSON for this endpoint: {e}"
         ))
     })
+}
+
+/// Answers 408 when a request with a body (POST) is not done within the
+/// configured `header_read_timeout_ms`: hyper's header timer ends when the
+/// head has arrived, and a client that then never sends its body would
+/// hold the connection.
+pub async fn body_deadline(
+    axum::extract::State(state): axum::extract::State<std::sync::Arc<super::AppState>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    if request.method() != axum::http::Method::POST {
+        return next.run(request).await;
+    }
+    let deadline = std::time::Duration::from_millis(state.config.header_read_timeout_ms);
+    match tokio::time::timeout(deadline, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => ApiError::new(
+            StatusCode::REQUEST_TIMEOUT,
+            format!(
+                "the request was not complete within {} ms",
+                deadline.as_millis()
+            ),
+        )
+        .into_response(),
+    }
 }

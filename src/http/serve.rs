@@ -6,11 +6,14 @@
 //! as long as it likes, and a stop waits for it. Here each connection gets
 //! hyper's header timer, handlers get the client address as
 //! [`ConnectInfo`], and a stop asks every connection to finish the request
-//! in flight, waiting at most a grace period before closing the rest.
+//! in flight, waiting at most a grace period before closing the rest. The
+//! number of connections served at once is capped, so clients that hold
+//! connections open cannot use up the process's file descriptors.
 
 use std::future::Future;
 use std::net::SocketAddr;
 use std::pin::pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -19,6 +22,7 @@ use axum::extract::ConnectInfo;
 use hyper::body::Incoming;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tower::ServiceExt;
 
@@ -30,6 +34,9 @@ pub struct ServeLimits {
     pub header_read_timeout: Duration,
     /// Longest time a stop waits for requests in flight.
     pub grace: Duration,
+    /// Connections served at once; past it, new ones wait in the kernel's
+    /// backlog until one closes.
+    pub max_connections: usize,
 }
 
 /// Serves `router` on `listener` until `stop` resolves, then stops
@@ -44,7 +51,12 @@ pub async fn serve(
     let (closing, closed) = tokio::sync::watch::channel(());
     let mut connections = JoinSet::new();
     let mut stop = pin!(stop);
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
     loop {
+        let slot = tokio::select! {
+            slot = slots.clone().acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = &mut stop => break,
+        };
         let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
                 Ok(accepted) => accepted,
@@ -60,6 +72,7 @@ pub async fn serve(
         let router = router.clone();
         let mut closed = closed.clone();
         connections.spawn(async move {
+            let _slot = slot;
             let service = hyper::service::service_fn(move |mut request| {
                 request
                     .extensions_mut()

@@ -165,3 +165,58 @@ async fn a_stop_does_not_wait_out_a_long_flush_interval() {
         1
     );
 }
+
+#[test]
+fn a_body_that_never_comes_is_answered_408() {
+    use std::io::{Read, Write};
+
+    let server = Server::start_with(&[("HEARSAY_HEADER_READ_TIMEOUT_MS", "300")]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let mut stalled = std::net::TcpStream::connect(&address).unwrap();
+    stalled
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    stalled
+        .write_all(
+            b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\
+              Content-Length: 60000\r\n\r\n{\"site\":",
+        )
+        .unwrap();
+    let mut answer = Vec::new();
+    let _ = stalled.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    assert!(text.starts_with("HTTP/1.1 408"), "{text}");
+    assert!(text.contains("not complete within 300 ms"), "{text}");
+}
+
+#[test]
+fn connections_past_the_cap_wait_for_a_free_one() {
+    use std::io::{Read, Write};
+
+    let server = Server::start_with(&[("HEARSAY_MAX_CONNECTIONS", "2")]);
+    let address = server.base.trim_start_matches("http://").to_owned();
+    let held: Vec<_> = (0..2)
+        .map(|_| std::net::TcpStream::connect(&address).unwrap())
+        .collect();
+    std::thread::sleep(Duration::from_millis(200));
+
+    // A third connection is not served while the two are held...
+    let mut third = std::net::TcpStream::connect(&address).unwrap();
+    third
+        .write_all(b"GET /widget.js HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
+    third
+        .set_read_timeout(Some(Duration::from_millis(500)))
+        .unwrap();
+    let mut buf = [0u8; 64];
+    assert!(third.read(&mut buf).is_err(), "served past the cap");
+
+    // ...and is once one of them closes.
+    drop(held);
+    third
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .unwrap();
+    let mut page = String::new();
+    third.read_to_string(&mut page).unwrap();
+    assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+}
