@@ -116,7 +116,19 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         catalog: Mutex::new(catalog),
         public_base: public_base.clone(),
         demo_site_id,
+        share_link_rate: crate::http::links::share_link_rate(),
         config,
+    });
+
+    // The rate of the widget's short links only needs the last minute.
+    let rates = state.clone();
+    tokio::spawn(async move {
+        let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+        loop {
+            every_minute.tick().await;
+            rates.share_link_rate.retain_recent();
+            rates.share_link_rate.shrink_to_fit();
+        }
     });
 
     // The CLI prints short links under the address of the running server.

@@ -2,12 +2,13 @@
 //! marketers) and `POST /api/v1/share-links` (from the site's pages, for
 //! the widget's short links).
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::State;
 use axum::extract::rejection::BytesRejection;
+use axum::extract::{ConnectInfo, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Deserialize;
@@ -16,7 +17,7 @@ use super::AppState;
 use super::auth::require_site;
 use super::collector::find_site;
 use super::error::ApiError;
-use super::request::{body_bytes, check_origin, parse_json_body, with_cors};
+use super::request::{body_bytes, check_origin, client_ip, parse_json_body, with_cors};
 use crate::classify::Channel;
 use crate::event::now_ms;
 use crate::links::Link;
@@ -94,9 +95,24 @@ pub async fn create_link(
     Ok((StatusCode::CREATED, Json(describe(&state, &link))))
 }
 
+/// Short links one client may make a minute through the widget's
+/// endpoint (a person shares a few pages a minute, by SMS or X).
+pub const SHARE_LINKS_PER_MINUTE: u32 = 30;
+
+/// The rate of the widget's short links, per client.
+pub type ShareLinkRate = governor::DefaultKeyedRateLimiter<i64>;
+
+/// A limiter of [`SHARE_LINKS_PER_MINUTE`] per client, ten at once.
+pub fn share_link_rate() -> ShareLinkRate {
+    let per_minute = std::num::NonZeroU32::new(SHARE_LINKS_PER_MINUTE).expect("not zero");
+    let burst = std::num::NonZeroU32::new(10).expect("not zero");
+    governor::RateLimiter::keyed(governor::Quota::per_minute(per_minute).allow_burst(burst))
+}
+
 /// `POST /api/v1/share-links`: a short link for a share the widget minted.
 pub async fn create_share_link(
     State(state): State<Arc<AppState>>,
+    ConnectInfo(peer): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Response {
@@ -104,6 +120,18 @@ pub async fn create_share_link(
         let new: NewShareLink = parse_json_body(&body_bytes(body, state.config.max_body_bytes)?)?;
         let site = find_site(&state, &new.site).await?;
         let origin = check_origin(&headers, &site)?;
+        // Anyone can call this without a key: each client makes only so
+        // many links, or the table in memory would grow without end.
+        let ip = client_ip(&headers, peer, state.config.trust_forwarded_for);
+        let client = state.visitor_id("share-links", ip, "", now_ms());
+        if state.share_link_rate.check_key(&client).is_err() {
+            return Err(ApiError::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!(
+                    "too many short links from one client; at most {SHARE_LINKS_PER_MINUTE} a minute"
+                ),
+            ));
+        }
         check_token(&new.token).map_err(|e| ApiError::bad_request(e.to_string()))?;
         let request = LinkRequest {
             url: new.url,

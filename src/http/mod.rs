@@ -50,6 +50,9 @@ pub struct AppState {
     pub public_base: String,
     /// The demo site, when the store was created by this server.
     pub demo_site_id: Option<String>,
+    /// How many short links each client has made through the widget's
+    /// endpoint lately (by a keyed hash of its address, never the address).
+    pub share_link_rate: links::ShareLinkRate,
 }
 
 impl AppState {

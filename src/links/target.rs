@@ -4,11 +4,17 @@
 
 use crate::sites::{Site, TokenPlacement};
 
+/// The longest target accepted, in bytes: far more than a page address
+/// needs, and short enough to answer as a `Location` header anywhere.
+pub const MAX_TARGET_BYTES: usize = 4096;
+
 /// Why a target was refused.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
 pub enum TargetError {
     #[error("target {0:?} is not an absolute URL")]
     NotAUrl(String),
+    #[error("target is {0} bytes long; at most {MAX_TARGET_BYTES} are accepted")]
+    TooLong(usize),
     #[error("target scheme {0:?} is not allowed; use http or https")]
     Scheme(String),
     #[error("target must not carry a user name or password")]
@@ -32,6 +38,9 @@ pub enum TargetError {
 /// Fails for a relative or malformed URL, a scheme other than http(s),
 /// credentials in the URL, or a host that is not one of the site's.
 pub fn normalize_target(input: &str, site: &Site) -> Result<String, TargetError> {
+    if input.len() > MAX_TARGET_BYTES {
+        return Err(TargetError::TooLong(input.len()));
+    }
     let input: String = input
         .trim_matches(|c: char| c <= ' ')
         .chars()
@@ -258,6 +267,16 @@ mod tests {
         assert_eq!(
             normalize_target("http://localhost\\:@evil.com/x", &s).unwrap(),
             "http://localhost/:@evil.com/x"
+        );
+    }
+
+    #[test]
+    fn a_huge_target_is_refused() {
+        let s = site(&["example.com"]);
+        let long = format!("https://example.com/{}", "a".repeat(MAX_TARGET_BYTES));
+        assert_eq!(
+            normalize_target(&long, &s),
+            Err(TargetError::TooLong(long.len()))
         );
     }
 

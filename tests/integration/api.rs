@@ -349,3 +349,48 @@ fn reading_commands_refuse_a_directory_with_no_store() {
     }
     assert!(!dir.path().join("none").exists(), "nothing was created");
 }
+
+#[tokio::test]
+async fn one_client_makes_only_so_many_short_links_without_a_key() {
+    let server = Server::start();
+    let http = client();
+    let mut statuses = Vec::new();
+    for i in 0..12 {
+        let response = http
+            .post(server.url("/api/v1/share-links"))
+            .header("origin", server.origin())
+            .json(&json!({
+                "site": server.site_id,
+                "token": format!("rateTok{i:05}"),
+                "url": "http://localhost/page",
+                "channel": "sms"
+            }))
+            .send()
+            .await
+            .unwrap();
+        statuses.push(response.status().as_u16());
+        if response.status().as_u16() == 429 {
+            let body: serde_json::Value = response.json().await.unwrap();
+            assert!(
+                body["error"].as_str().unwrap().contains("a minute"),
+                "{body}"
+            );
+        }
+    }
+    // Ten at once, then no more until the minute refills the allowance
+    // (one every two seconds: a slow run may see one of the two pass).
+    assert_eq!(statuses[..10], [201; 10]);
+    assert!(statuses[10..].contains(&429), "{statuses:?}");
+
+    // Links made with a key are not limited.
+    for _ in 0..3 {
+        let response = http
+            .post(server.url("/api/v1/links"))
+            .bearer_auth(&server.api_key)
+            .json(&json!({"url": "http://localhost/keyed"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status().as_u16(), 201);
+    }
+}
