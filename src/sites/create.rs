@@ -25,8 +25,14 @@ pub fn create_site(
     if name.is_empty() {
         anyhow::bail!("site name must not be empty");
     }
-    if name.chars().any(char::is_control) {
-        anyhow::bail!("site name {name:?} holds control characters");
+    if name
+        .chars()
+        .any(|c| c.is_control() || is_invisible_format(c))
+    {
+        anyhow::bail!("site name {name:?} holds control or invisible formatting characters");
+    }
+    if name.chars().count() > MAX_NAME_CHARS {
+        anyhow::bail!("site name is longer than {MAX_NAME_CHARS} characters");
     }
     if looks_like_a_site_id(name) {
         anyhow::bail!("site name {name:?} has the form of a site id; choose another");
@@ -34,10 +40,12 @@ pub fn create_site(
     if domains.is_empty() {
         anyhow::bail!("a site needs at least one domain");
     }
-    let domains = domains
+    let mut domains = domains
         .iter()
         .map(|d| normalize_domain(d))
         .collect::<Result<Vec<_>, _>>()?;
+    domains.sort();
+    domains.dedup();
     let site = Site {
         id: format!("s_{}", random_base62(10)),
         name: name.to_owned(),
@@ -57,4 +65,14 @@ pub fn create_site(
 fn looks_like_a_site_id(name: &str) -> bool {
     name.strip_prefix("s_")
         .is_some_and(|rest| rest.len() == 10 && rest.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// The longest site name, in characters.
+const MAX_NAME_CHARS: usize = 100;
+
+/// Characters that change how text around them shows without showing
+/// themselves (zero-width spaces and joiners, direction overrides).
+fn is_invisible_format(c: char) -> bool {
+    matches!(c, '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}'
+        | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }

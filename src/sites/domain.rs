@@ -42,6 +42,11 @@ pub fn normalize_domain(input: &str) -> Result<String, InvalidDomain> {
             "use letters, digits and hyphens between dots (no wildcards)",
         ));
     }
+    if ascii.len() > 253 || ascii.split('.').any(|label| label.len() > 63) {
+        return Err(invalid(
+            "it is longer than DNS allows (63 bytes a label, 253 in all)",
+        ));
+    }
     // A site owns its domains and every name under them: a bare top-level
     // domain would let it link anywhere under `com`.
     if !ascii.contains('.') && ascii != "localhost" {
@@ -74,6 +79,7 @@ mod tests {
             let err = normalize_domain(bad).unwrap_err();
             assert_eq!(err.input, bad);
         }
+        assert!(normalize_domain(&format!("{}.example", "a".repeat(64))).is_err());
         assert_eq!(normalize_domain("localhost").unwrap(), "localhost");
         assert_eq!(normalize_domain("127.0.0.1").unwrap(), "127.0.0.1");
     }

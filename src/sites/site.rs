@@ -58,14 +58,21 @@ impl Site {
     /// subdomain of one: `www.example.com` belongs to `example.com`, while
     /// `notexample.com` does not. Ports are not part of a host.
     pub fn owns_host(&self, host: &str) -> bool {
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        self.domains.iter().any(|domain| {
-            host == *domain
-                || (host.len() > domain.len()
-                    && host.ends_with(domain.as_str())
-                    && host.as_bytes()[host.len() - domain.len() - 1] == b'.')
-        })
+        let host = host.strip_suffix('.').unwrap_or(host).to_ascii_lowercase();
+        self.domains.iter().any(|domain| covers(domain, &host))
     }
+}
+
+/// Whether `domain` is `host` or a parent of it, on whole labels. An
+/// address (`127.0.0.1`) has no subdomains: only itself.
+pub fn covers(domain: &str, host: &str) -> bool {
+    if host == domain {
+        return true;
+    }
+    domain.parse::<std::net::IpAddr>().is_err()
+        && host.len() > domain.len()
+        && host.ends_with(domain)
+        && host.as_bytes()[host.len() - domain.len() - 1] == b'.'
 }
 
 #[cfg(test)]
@@ -91,5 +98,14 @@ mod tests {
         assert!(!s.owns_host("notexample.com"));
         assert!(!s.owns_host("example.com.evil.net"));
         assert!(!s.owns_host("com"));
+        assert!(!s.owns_host("example.com.."), "one root dot, no more");
+    }
+
+    #[test]
+    fn an_address_has_no_subdomains() {
+        let s = site(&["127.0.0.1"]);
+        assert!(s.owns_host("127.0.0.1"));
+        assert!(!s.owns_host("127.0.0.1evil.com..127.0.0.1.."));
+        assert!(!s.owns_host("evil.127.0.0.1"));
     }
 }

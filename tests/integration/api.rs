@@ -299,9 +299,29 @@ async fn a_site_cannot_own_a_top_level_domain_or_another_sites_domain() {
             "belongs to site \"demo\"",
         ),
         (
+            json!({"name": "under", "domains": ["sub.localhost"]}),
+            409,
+            "overlaps localhost",
+        ),
+        (
+            json!({"name": "Demo", "domains": ["other.example"]}),
+            409,
+            "without case",
+        ),
+        (
+            json!({"name": "a\u{202e}b", "domains": ["rtl.example"]}),
+            422,
+            "invisible",
+        ),
+        (
+            json!({"name": "n".repeat(101), "domains": ["long.example"]}),
+            422,
+            "longer than 100",
+        ),
+        (
             json!({"name": "a\nb", "domains": ["ab.example"]}),
             422,
-            "control characters",
+            "control or invisible",
         ),
         (
             json!({"name": "s_abcdefghij", "domains": ["id.example"]}),

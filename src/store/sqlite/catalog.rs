@@ -11,6 +11,7 @@ use super::{SqliteStore, StoreError};
 use crate::classify::Channel;
 use crate::links::Link;
 use crate::links::target::add_token;
+use crate::sites::site::covers;
 use crate::sites::{Site, SiteSettings};
 
 /// A link to create; the store fills in nothing but what is given.
@@ -51,28 +52,31 @@ impl SqliteStore {
     pub fn create_site(&mut self, site: &Site, api_key_hash: &[u8; 32]) -> Result<(), StoreError> {
         let tx = self.conn.transaction()?;
         let exists: bool = tx.query_row(
-            "SELECT EXISTS(SELECT 1 FROM sites WHERE name = ?1)",
+            "SELECT EXISTS(SELECT 1 FROM sites WHERE name = ?1 COLLATE NOCASE)",
             [&site.name],
             |r| r.get(0),
         )?;
         if exists {
             return Err(StoreError::Conflict(format!(
-                "a site named {:?} already exists",
+                "a site named {:?} already exists (names are compared without case)",
                 site.name
             )));
         }
+        // A site owns its domains and the names under them, so no domain
+        // may be another site's, nor under or above one of its.
+        let owned: Vec<(String, String)> = tx
+            .prepare(
+                "SELECT d.domain, s.name FROM site_domains d JOIN sites s ON s.id = d.site_id",
+            )?
+            .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
+            .collect::<Result<_, _>>()?;
         for domain in &site.domains {
-            let owner: Option<String> = tx
-                .query_row(
-                    "SELECT s.name FROM site_domains d JOIN sites s ON s.id = d.site_id
-                     WHERE d.domain = ?1",
-                    [domain],
-                    |r| r.get(0),
-                )
-                .optional()?;
-            if let Some(owner) = owner {
+            if let Some((theirs, owner)) = owned
+                .iter()
+                .find(|(theirs, _)| covers(theirs, domain) || covers(domain, theirs))
+            {
                 return Err(StoreError::Conflict(format!(
-                    "domain {domain} belongs to site {owner:?} already"
+                    "domain {domain} overlaps {theirs}, which belongs to site {owner:?}"
                 )));
             }
         }
