@@ -115,6 +115,9 @@ pub fn find_site(store: &SqliteStore, key: &str) -> anyhow::Result<Site> {
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging();
+    if !matches!(cli.command, Command::Serve(_)) {
+        quit_quietly_on_closed_pipe();
+    }
     match &cli.command {
         Command::Serve(args) => serve::run(&cli, args),
         Command::Sites(command) => sites::run(&cli, command),
@@ -123,6 +126,19 @@ pub fn run() -> anyhow::Result<()> {
         Command::Report(args) => report::run(&cli, args),
         Command::Classify(args) => classify::run(args),
         Command::Reclassify(args) => reclassify::run(&cli, args),
+    }
+}
+
+/// Lets a command whose reader has gone (`hearsay report | head`) end
+/// quietly, as other command-line tools do, instead of panicking in
+/// `println!`. Not for `serve`, where a client that leaves must not stop
+/// the server.
+fn quit_quietly_on_closed_pipe() {
+    #[cfg(unix)]
+    // SAFETY: restores the default action of one signal, before any thread
+    // that could be writing has started.
+    unsafe {
+        libc::signal(libc::SIGPIPE, libc::SIG_DFL);
     }
 }
 

@@ -249,3 +249,27 @@ fn the_same_log_is_not_imported_twice_by_mistake() {
     assert!(import(&["--again"]).status.success());
     assert_eq!(events(), 19_998);
 }
+
+#[test]
+fn a_report_into_a_closed_pipe_ends_quietly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = Command::new(BIN)
+        .args(["import", "--data"])
+        .arg(dir.path())
+        .arg(LOG)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let mut child = Command::new(BIN)
+        .args(["report", "--json", "--data"])
+        .arg(dir.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.trim().is_empty(), "{stderr}");
+}
