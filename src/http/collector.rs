@@ -151,6 +151,7 @@ fn build_events(
     }
     let now = now_ms();
     let ua = user_agent(headers);
+    let ua = ua.as_ref();
     let ip = client_ip(headers, peer, state.config.trust_forwarded_for);
     let verdict = state.classifier.classify_request_from(
         &RequestFacts {

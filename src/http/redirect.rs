@@ -42,6 +42,7 @@ pub async fn follow_link(
     let now = now_ms();
     let method = Method::from_name(request.method().as_str());
     let ua = user_agent(headers);
+    let ua = ua.as_ref();
     let ip = client_ip(headers, peer, state.config.trust_forwarded_for);
     let facts = RequestFacts {
         method,

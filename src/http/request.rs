@@ -25,12 +25,13 @@ pub fn client_ip(headers: &HeaderMap, peer: SocketAddr, trust_forwarded_for: boo
     peer.ip()
 }
 
-/// The `User-Agent` header, empty when absent or not text.
-pub fn user_agent(headers: &HeaderMap) -> &str {
-    headers
-        .get(header::USER_AGENT)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("")
+/// The `User-Agent` header, empty when absent. Bytes past ASCII are read
+/// as UTF-8 (some apps send their names so), anything invalid replaced.
+pub fn user_agent(headers: &HeaderMap) -> std::borrow::Cow<'_, str> {
+    match headers.get(header::USER_AGENT) {
+        Some(value) => String::from_utf8_lossy(value.as_bytes()),
+        None => std::borrow::Cow::Borrowed(""),
+    }
 }
 
 /// The `Referer` header, if any.

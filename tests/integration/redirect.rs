@@ -389,3 +389,29 @@ async fn a_one_use_link_first_loaded_by_many_requests_at_once_is_spent_once() {
     );
     assert_eq!(statuses.iter().filter(|s| **s == 410).count(), 63);
 }
+
+#[tokio::test]
+async fn a_user_agent_with_utf8_bytes_is_read_not_dropped() {
+    let server = Server::start();
+    let code = server.create_link("http://localhost/utf8", &[]);
+    let agent = "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0.0.0 Mobile Safari/537.36 微信";
+    let response = client()
+        .get(server.url(&format!("/{code}")))
+        .header(
+            "user-agent",
+            reqwest::header::HeaderValue::from_bytes(agent.as_bytes()).unwrap(),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 302);
+    let (class, stored): (String, String) = server
+        .store()
+        .query_row(
+            "SELECT e.class, a.user_agent FROM events e JOIN user_agents a ON a.id = e.agent_id",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!((class.as_str(), stored.as_str()), ("person", agent));
+}
