@@ -20,6 +20,9 @@ use crate::store::SqliteStore;
 /// How long a stop waits for open requests before it closes them.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 
+/// Reports and listings that scan events at once; the rest wait.
+const READERS: usize = 2;
+
 /// Name of the site made on first start.
 pub const DEMO_SITE: &str = "demo";
 
@@ -117,6 +120,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         public_base: public_base.clone(),
         demo_site_id,
         share_link_rate: crate::http::links::share_link_rate(),
+        readers: tokio::sync::Semaphore::new(READERS),
         config,
     });
 

@@ -50,6 +50,8 @@ pub struct AppState {
     pub public_base: String,
     /// The demo site, when the store was created by this server.
     pub demo_site_id: Option<String>,
+    /// Reads that scan events ([`AppState::with_reader`]) running at once.
+    pub readers: tokio::sync::Semaphore,
     /// How many short links each client has made through the widget's
     /// endpoint lately (by a keyed hash of its address, never the address).
     pub share_link_rate: links::ShareLinkRate,
@@ -79,6 +81,13 @@ impl AppState {
         T: Send + 'static,
         F: FnOnce(&SqliteStore) -> Result<T, error::ApiError> + Send + 'static,
     {
+        // A few at a time: each scans events on a core of its own, and
+        // the redirect needs the others.
+        let _permit = self
+            .readers
+            .acquire()
+            .await
+            .map_err(error::ApiError::internal)?;
         let data = self.config.data.clone();
         tokio::task::spawn_blocking(move || f(&SqliteStore::open(&data)?))
             .await
