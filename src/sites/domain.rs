@@ -20,7 +20,8 @@ pub fn normalize_domain(input: &str) -> Result<String, InvalidDomain> {
         input: input.to_owned(),
         reason: reason.to_owned(),
     };
-    let trimmed = input.trim().trim_end_matches('.');
+    let trimmed = input.trim();
+    let trimmed = trimmed.strip_suffix('.').unwrap_or(trimmed);
     if trimmed.is_empty() {
         return Err(invalid("it is empty"));
     }
@@ -75,7 +76,7 @@ mod tests {
 
     #[test]
     fn wildcards_and_bare_top_level_domains_are_refused() {
-        for bad in ["com", "*.w.example", "a..b", "news"] {
+        for bad in ["com", "*.w.example", "a..b", "news", "foo.09.."] {
             let err = normalize_domain(bad).unwrap_err();
             assert_eq!(err.input, bad);
         }
