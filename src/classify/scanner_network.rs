@@ -17,7 +17,10 @@ const SHIPPED: &str = include_str!("../../data/scanner-networks.txt");
 /// A set of scanner networks.
 #[derive(Clone, Debug, Default)]
 pub struct ScannerNetworks {
-    networks: Vec<IpNet>,
+    /// The networks as sorted, merged ranges of addresses, IPv4 ones in
+    /// their IPv6-mapped form, for a binary search per request.
+    ranges: Vec<(u128, u128)>,
+    count: usize,
 }
 
 /// A line of a scanner-network file that is not a network.
@@ -71,27 +74,49 @@ impl ScannerNetworks {
                 })?;
             networks.push(parsed);
         }
-        Ok(ScannerNetworks { networks })
+        let mut ranges: Vec<(u128, u128)> = networks
+            .iter()
+            .map(|network| (as_u128(network.network()), as_u128(network.broadcast())))
+            .collect();
+        ranges.sort_unstable();
+        let mut merged: Vec<(u128, u128)> = Vec::with_capacity(ranges.len());
+        for (start, end) in ranges {
+            match merged.last_mut() {
+                Some(last) if start <= last.1.saturating_add(1) => last.1 = last.1.max(end),
+                _ => merged.push((start, end)),
+            }
+        }
+        Ok(ScannerNetworks {
+            ranges: merged,
+            count: networks.len(),
+        })
     }
 
     /// Whether the address lies in one of the networks. IPv4 addresses
     /// mapped into IPv6 (`::ffff:a.b.c.d`) are compared as IPv4.
     pub fn contains(&self, ip: IpAddr) -> bool {
-        let ip = match ip {
-            IpAddr::V6(v6) => v6.to_ipv4_mapped().map_or(ip, IpAddr::V4),
-            v4 => v4,
-        };
-        self.networks.iter().any(|network| network.contains(&ip))
+        let ip = as_u128(ip);
+        let after = self.ranges.partition_point(|(start, _)| *start <= ip);
+        after > 0 && ip <= self.ranges[after - 1].1
     }
 
     /// How many networks the set holds.
     pub fn len(&self) -> usize {
-        self.networks.len()
+        self.count
     }
 
     /// Whether the set holds no network.
     pub fn is_empty(&self) -> bool {
-        self.networks.is_empty()
+        self.count == 0
+    }
+}
+
+/// An address as a number, IPv4 in its IPv6-mapped form (`::ffff:a.b.c.d`),
+/// so both families sort on one line and a mapped address is its IPv4 one.
+fn as_u128(ip: IpAddr) -> u128 {
+    match ip {
+        IpAddr::V4(v4) => u128::from(v4.to_ipv6_mapped()),
+        IpAddr::V6(v6) => u128::from(v6),
     }
 }
 
@@ -119,6 +144,28 @@ mod tests {
         for other in ["192.0.2.1", "8.8.8.8", "2001:db8::1", "40.108.0.1"] {
             assert!(!shipped.contains(ip(other)), "{other}");
         }
+    }
+
+    #[test]
+    fn edges_overlaps_and_both_families() {
+        let nets = ScannerNetworks::parse(
+            "10.0.0.0/24\n10.0.0.128/25 # inside the first\n10.0.1.0/24\n2001:db8::/32\n",
+        )
+        .unwrap();
+        assert_eq!(nets.len(), 4);
+        for inside in [
+            "10.0.0.0",
+            "10.0.0.255",
+            "10.0.1.255",
+            "::ffff:10.0.1.7",
+            "2001:db8::1",
+        ] {
+            assert!(nets.contains(ip(inside)), "{inside}");
+        }
+        for outside in ["9.255.255.255", "10.0.2.0", "2001:db9::", "::1", "0.0.0.0"] {
+            assert!(!nets.contains(ip(outside)), "{outside}");
+        }
+        assert!(!ScannerNetworks::default().contains(ip("10.0.0.1")));
     }
 
     #[test]

@@ -22,7 +22,7 @@ impl VisitorHasher {
     /// The visitor id for one request. The same inputs under the same salt
     /// give the same id; under another salt, an unrelated one.
     pub fn visitor_id(&self, site_id: &str, ip: IpAddr, user_agent: &str) -> i64 {
-        use std::hash::Hasher as _;
+        use std::hash::{BuildHasher as _, Hasher as _};
         let mut hasher = siphasher::sip::SipHasher24::new_with_key(&self.key());
         hasher.write(site_id.as_bytes());
         hasher.write_u8(0);
@@ -30,7 +30,10 @@ impl VisitorHasher {
             IpAddr::V4(v4) => hasher.write(&v4.to_ipv6_mapped().octets()),
             IpAddr::V6(v6) => hasher.write(&v6.octets()),
         };
-        hasher.write(user_agent.as_bytes());
+        // The agent enters as a 64-bit digest: SipHash over a long agent
+        // is the dearest part of the redirect's own work, and the digest
+        // keeps what matters (different agents, different ids).
+        hasher.write_u64(foldhash::quality::FixedState::with_seed(0).hash_one(user_agent));
         hasher.finish() as i64
     }
 
@@ -55,5 +58,11 @@ mod tests {
         assert_eq!(a.visitor_id("s1", ip, ua), a.visitor_id("s1", ip, ua));
         assert_ne!(a.visitor_id("s1", ip, ua), b.visitor_id("s1", ip, ua));
         assert_ne!(a.visitor_id("s1", ip, ua), a.visitor_id("s2", ip, ua));
+        assert_ne!(
+            a.visitor_id("s1", ip, ua),
+            a.visitor_id("s1", ip, "Mozilla/5.1")
+        );
+        let other_ip: IpAddr = "198.18.0.2".parse().unwrap();
+        assert_ne!(a.visitor_id("s1", ip, ua), a.visitor_id("s1", other_ip, ua));
     }
 }
