@@ -84,6 +84,15 @@ impl SqliteStore {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16,
                     ?17, ?18, ?19, ?20)",
             )?;
+            // Redirects, the most of all events, fill fewer columns: their
+            // kind is written into the statement and page fields are left out.
+            let mut insert_redirect = tx.prepare_cached(
+                "INSERT INTO events (site_id, kind, ts_ms, class, channel, rule, method, agent_id,
+                    referrer_host, medium, source, link_code, share_token, visitor_id, status,
+                    is_click)
+                 VALUES (?1, 'redirect', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,
+                    ?15)",
+            )?;
             let mut declare_share = tx.prepare_cached(
                 "INSERT INTO shares (token, site_id, content_url, channel, channel_origin,
                     parent_token, visitor_id, origin, created_ms)
@@ -156,30 +165,50 @@ impl SqliteStore {
                 if let Some(id) = agent_id {
                     sightings.insert((id, event.site_id.as_deref().unwrap_or("")));
                 }
-                insert_event.execute(params![
-                    event.site_id.as_deref(),
-                    event.kind.as_str(),
-                    event.ts_ms,
-                    verdict.class.as_str(),
-                    event.stored_channel().map(|c| c.as_str()),
-                    verdict.rule,
-                    event.method.map(|m| m.as_str()),
-                    agent_id,
-                    referrer.and_then(|r| r.host.as_deref()),
-                    referrer.map(|r| r.source.medium.as_str()),
-                    referrer
-                        .and_then(|r| r.source.source.as_deref())
-                        .or(event.label.as_deref()),
-                    event.url.as_deref(),
-                    event.home,
-                    event.pageview,
-                    event.link_code.as_deref(),
-                    event.share_token.as_deref(),
-                    event.visitor_id,
-                    event.status,
-                    event.value,
-                    is_click,
-                ])?;
+                if event.kind == EventKind::Redirect {
+                    insert_redirect.execute(params![
+                        event.site_id.as_deref(),
+                        event.ts_ms,
+                        verdict.class.as_str(),
+                        event.stored_channel().map(|c| c.as_str()),
+                        verdict.rule,
+                        event.method.map(|m| m.as_str()),
+                        agent_id,
+                        referrer.and_then(|r| r.host.as_deref()),
+                        referrer.map(|r| r.source.medium.as_str()),
+                        referrer.and_then(|r| r.source.source.as_deref()),
+                        event.link_code.as_deref(),
+                        event.share_token.as_deref(),
+                        event.visitor_id,
+                        event.status,
+                        is_click,
+                    ])?;
+                } else {
+                    insert_event.execute(params![
+                        event.site_id.as_deref(),
+                        event.kind.as_str(),
+                        event.ts_ms,
+                        verdict.class.as_str(),
+                        event.stored_channel().map(|c| c.as_str()),
+                        verdict.rule,
+                        event.method.map(|m| m.as_str()),
+                        agent_id,
+                        referrer.and_then(|r| r.host.as_deref()),
+                        referrer.map(|r| r.source.medium.as_str()),
+                        referrer
+                            .and_then(|r| r.source.source.as_deref())
+                            .or(event.label.as_deref()),
+                        event.url.as_deref(),
+                        event.home,
+                        event.pageview,
+                        event.link_code.as_deref(),
+                        event.share_token.as_deref(),
+                        event.visitor_id,
+                        event.status,
+                        event.value,
+                        is_click,
+                    ])?;
+                }
                 ids.push(tx.last_insert_rowid());
                 if is_click && let Some(code) = event.link_code.as_deref() {
                     *clicks.entry(code).or_default() += 1;
