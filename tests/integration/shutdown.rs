@@ -89,16 +89,24 @@ async fn sigterm_under_load_loses_no_accepted_event() {
     );
 }
 
-#[test]
-fn a_client_that_never_finishes_its_request_does_not_hold_the_stop() {
+/// A connection to `server` that has sent `start` of a request and will
+/// send no more; reads on it give up after ten seconds.
+fn stalled_request(server: &Server, start: &[u8]) -> std::net::TcpStream {
     use std::io::Write;
 
-    let mut server = Server::start();
-    let address = server.base.trim_start_matches("http://").to_owned();
-    let mut stalled = std::net::TcpStream::connect(&address).unwrap();
+    let address = server.base.trim_start_matches("http://");
+    let mut stalled = std::net::TcpStream::connect(address).unwrap();
     stalled
-        .write_all(b"GET /abcdefg HTTP/1.1\r\nHost: x\r\n")
+        .set_read_timeout(Some(Duration::from_secs(10)))
         .unwrap();
+    stalled.write_all(start).unwrap();
+    stalled
+}
+
+#[test]
+fn a_client_that_never_finishes_its_request_does_not_hold_the_stop() {
+    let mut server = Server::start();
+    let stalled = stalled_request(&server, b"GET /abcdefg HTTP/1.1\r\nHost: x\r\n");
     std::thread::sleep(Duration::from_millis(200));
 
     // Before the grace period, this waited for the client (terminate gives
@@ -114,13 +122,7 @@ fn a_client_that_never_finishes_its_request_is_let_go() {
 
     let server = Server::start_with(&[("HEARSAY_HEADER_READ_TIMEOUT_MS", "300")]);
     let address = server.base.trim_start_matches("http://").to_owned();
-    let mut stalled = std::net::TcpStream::connect(&address).unwrap();
-    stalled
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stalled
-        .write_all(b"GET /abcdefg HTTP/1.1\r\nHost: x\r\n")
-        .unwrap();
+    let mut stalled = stalled_request(&server, b"GET /abcdefg HTTP/1.1\r\nHost: x\r\n");
     // The server closes the connection (answering 408 or not); a read
     // that times out means it kept waiting.
     let mut answer = Vec::new();
@@ -168,20 +170,14 @@ async fn a_stop_does_not_wait_out_a_long_flush_interval() {
 
 #[test]
 fn a_body_that_never_comes_is_answered_408() {
-    use std::io::{Read, Write};
+    use std::io::Read;
 
     let server = Server::start_with(&[("HEARSAY_HEADER_READ_TIMEOUT_MS", "300")]);
-    let address = server.base.trim_start_matches("http://").to_owned();
-    let mut stalled = std::net::TcpStream::connect(&address).unwrap();
-    stalled
-        .set_read_timeout(Some(Duration::from_secs(10)))
-        .unwrap();
-    stalled
-        .write_all(
-            b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\
-              Content-Length: 60000\r\n\r\n{\"site\":",
-        )
-        .unwrap();
+    let mut stalled = stalled_request(
+        &server,
+        b"POST /api/v1/events HTTP/1.1\r\nHost: x\r\nContent-Type: text/plain\r\n\
+          Content-Length: 60000\r\n\r\n{\"site\":",
+    );
     let mut answer = Vec::new();
     let _ = stalled.read_to_end(&mut answer);
     let text = String::from_utf8_lossy(&answer);
